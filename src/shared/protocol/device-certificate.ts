@@ -1,0 +1,68 @@
+/**
+ * A device certificate binds a device's public keys to an account: it is signed by the
+ * account's identity key (held by the phone), so neither the relay nor a stranger can add a
+ * device to someone's account.
+ */
+import { z } from 'zod';
+import { ProtocolError } from '../errors';
+import { decodeCbor, encodeCbor, zBytes } from './codec';
+import { zAccountId, zDeviceId, type AccountId, type DeviceId } from './ids';
+import type { AccountIdentity, DeviceKeys } from './identity';
+import { decodeSigned, encodeSigned, requireSignature } from './signing';
+
+export const DEVICE_KINDS = ['phone', 'desktop'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export interface DeviceCertificate {
+  readonly version: 1;
+  readonly accountId: AccountId;
+  readonly deviceId: DeviceId;
+  readonly kind: DeviceKind;
+  /** Shown to the user ("Ward 4 nursing station"); never used for security decisions. */
+  readonly name: string;
+  readonly signingKey: Uint8Array;
+  readonly dhKey: Uint8Array;
+  readonly issuedAt: number;
+}
+
+const zCertificateBody = z
+  .object({
+    v: z.literal(1),
+    a: zAccountId,
+    d: zDeviceId,
+    k: z.enum(DEVICE_KINDS),
+    n: z.string().max(100),
+    sk: zBytes(32),
+    dk: zBytes(32),
+    t: z.number().int().nonnegative(),
+  })
+  .strict();
+
+export function issueDeviceCertificate(
+  account: AccountIdentity,
+  device: Pick<DeviceKeys, 'deviceId'> & { signingKey: Uint8Array; dhKey: Uint8Array },
+  kind: DeviceKind,
+  name: string,
+  issuedAt: number,
+): Uint8Array {
+  const body = encodeCbor({
+    v: 1,
+    a: account.accountId,
+    d: device.deviceId,
+    k: kind,
+    n: name.slice(0, 100),
+    sk: device.signingKey,
+    dk: device.dhKey,
+    t: issuedAt,
+  });
+  return encodeSigned('device-certificate', body, account.identity.secretKey.bytes);
+}
+
+/** Verifies that `bytes` is a certificate signed by `identityKey` for `accountId`. */
+export function verifyDeviceCertificate(bytes: Uint8Array, identityKey: Uint8Array, accountId: AccountId): DeviceCertificate {
+  const { body, signature } = decodeSigned(bytes, 'device certificate');
+  const c = decodeCbor(body, zCertificateBody, 'device certificate');
+  requireSignature('device-certificate', signature, body, identityKey, 'device certificate');
+  if (c.a !== accountId) throw new ProtocolError('BAD_CERTIFICATE', 'device certificate names another account');
+  return { version: 1, accountId: c.a, deviceId: c.d, kind: c.k, name: c.n, signingKey: c.sk, dhKey: c.dk, issuedAt: c.t };
+}
