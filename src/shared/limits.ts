@@ -32,3 +32,66 @@ export const RENDEZVOUS_TTL_MS = 2 * MINUTE_MS;
 
 /** Kiosk mode logs out (and wipes) after this much idle time unless configured otherwise. */
 export const KIOSK_IDLE_LOGOUT_MS = 15 * MINUTE_MS;
+
+// --- End-to-end protocol (src/shared/protocol/, docs/protocol.md) ---
+/** Most message keys one incoming message may make the receiver skip in a chain. */
+export const RATCHET_MAX_SKIP_PER_CHAIN = 1000;
+/** Most skipped message keys a session keeps in total; the oldest are dropped beyond this. */
+export const RATCHET_MAX_SKIPPED_KEYS = 2000;
+/** Earlier receiving chains remembered per session, so a replay into one reads as REPLAY. */
+export const RATCHET_MAX_PREVIOUS_CHAINS = 16;
+/** Processed envelope ids remembered per device (each only until its envelope expires). */
+export const SEEN_ENVELOPE_IDS_MAX = 100_000;
+/** One-time prekeys a device publishes per batch. */
+export const ONE_TIME_PREKEY_BATCH = 100;
+/** Earlier sessions kept per remote device (after a re-initiation), so crossed first messages still decrypt. */
+export const SESSION_ARCHIVED_STATES = 3;
+/** A device replaces its signed prekey this often... */
+export const SIGNED_PREKEY_ROTATION_MS = 7 * DAY_MS;
+/** ...and keeps the replaced one's secret this long, for initiations already in flight. */
+export const SIGNED_PREKEY_GRACE_MS = RELAY_QUEUE_RETENTION_MS;
+
+// --- Relay limits (server/, src/shared/wire/) ---
+/** Largest WebSocket frame the relay accepts: one maximal sealed envelope plus framing. */
+export const RELAY_MAX_FRAME_BYTES = 256 * 1024 + 4 * 1024;
+/** Envelopes queued for one device before the relay refuses more with QUEUE_FULL. */
+export const RELAY_QUEUE_MAX_ENVELOPES = 100_000;
+/** A connection that neither authenticates nor holds a rendezvous channel is closed after this. */
+export const RELAY_AUTH_TIMEOUT_MS = 10 * SECOND_MS;
+/** Per-connection token bucket: sustained frames per second and burst. */
+export const RELAY_RATE_PER_SECOND = 500;
+export const RELAY_RATE_BURST = 1000;
+/** Largest signed prekey, attestation and rendezvous message the relay stores or forwards. */
+export const RELAY_MAX_SIGNED_PREKEY_BYTES = 1024;
+export const RELAY_MAX_ATTESTATION_BYTES = 16 * 1024;
+export const RELAY_MAX_ATTESTATIONS_PER_ACCOUNT = 256;
+export const RELAY_MAX_ONE_TIME_PREKEYS_PER_DEVICE = 1000;
+export const RENDEZVOUS_MAX_MESSAGE_BYTES = 16 * 1024;
+/** Messages one rendezvous channel forwards in total (both directions). */
+export const RENDEZVOUS_MAX_MESSAGES = 32;
+/** Rendezvous channels one client address may open per minute. */
+export const RENDEZVOUS_OPENS_PER_MINUTE = 20;
+
+// --- Pairing and message content (src/shared/protocol/pairing*.ts, src/shared/messages/) ---
+/** A pairing offer (QR code) is refused once it is this old; a bit longer than the rotation, for a scan at the last moment. */
+export const PAIRING_OFFER_TTL_MS = 60 * SECOND_MS;
+/** How long the phone user has to compare the code and approve before the pairing is abandoned. */
+export const PAIRING_APPROVAL_TIMEOUT_MS = 60 * SECOND_MS;
+/** How long either side waits for the peer's next handshake frame (other than the approval). */
+export const PAIRING_STEP_TIMEOUT_MS = 20 * SECOND_MS;
+/** Largest encoded snapshot of recent conversations the phone hands to a newly linked desktop. */
+export const PAIRING_SNAPSHOT_MAX_BYTES = 192 * 1024;
+/** Most messages in that snapshot (the newest are kept). */
+export const PAIRING_SNAPSHOT_MAX_MESSAGES = 500;
+/** Longest text message body, in UTF-16 code units. */
+export const MESSAGE_TEXT_MAX_CHARS = 16_000;
+/** Most message ids one receipt may acknowledge. */
+export const RECEIPT_MAX_IDS = 500;
+/** Longest display name and profession in a profile. */
+export const PROFILE_FIELD_MAX_CHARS = 100;
+
+// --- Desktop store, expiry and lock (src/main/core/store, expiry, lock) ---
+/** The expiry sweep runs at start-up and then this often. */
+export const EXPIRY_SWEEP_INTERVAL_MS = 15 * MINUTE_MS;
+/** Messages deleted per transaction by the expiry sweep, so the UI never waits on one long write. */
+export const EXPIRY_SWEEP_BATCH = 500;
