@@ -1,0 +1,114 @@
+/**
+ * The plaintext inside the Double Ratchet: what one account says to another. Every kind is a
+ * deterministic CBOR map `{ v: CONTENT_VERSION, k: kind, ... }` parsed with a schema.
+ *
+ * Own-device sync: fan-out sends the same content to the recipient's devices and to the sender's
+ * other devices. A device that receives content whose (sealed) sender is its own account knows it
+ * is a copy of something it sent from another device; `to` names the conversation peer, so the
+ * copy lands in the right conversation. That is why receipts carry `to` too.
+ *
+ * Layouts (docs/protocol-pairing.md):
+ *   text     { v: 1, k: "text",    i: MessageId, to: AccountId, b: body, t: sentAt ms }
+ *   receipt  { v: 1, k: "receipt", to: AccountId, r: "delivered" | "read", i: [MessageId, ...] }
+ *   profile  { v: 1, k: "profile", n: displayName, p: profession }
+ * Remote wipe is not content: it is a relay-level command signed by the account identity.
+ */
+import { z } from 'zod';
+import { WardlineError, ProtocolError, unreachable } from '../errors';
+import { MESSAGE_TEXT_MAX_CHARS, RECEIPT_MAX_IDS } from '../limits';
+import { decodeCbor, encodeCbor } from '../protocol/codec';
+import { zAccountId, type AccountId } from '../protocol/ids';
+import { zMessageId, type MessageId } from './message-id';
+import { profileFromWire, profileToWire, zProfileWire, type Profile } from './profile';
+
+export const CONTENT_VERSION = 1;
+export const CONTENT_KINDS = ['text', 'receipt', 'profile'] as const;
+export type ContentKind = (typeof CONTENT_KINDS)[number];
+export const RECEIPT_KINDS = ['delivered', 'read'] as const;
+export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
+
+export interface TextContent {
+  readonly kind: 'text';
+  readonly id: MessageId;
+  /** The conversation peer (for 1:1 the recipient account). */
+  readonly to: AccountId;
+  readonly body: string;
+  readonly sentAt: number;
+}
+
+export interface ReceiptContent {
+  readonly kind: 'receipt';
+  /** The account the receipt is sent to (the original sender), so own-device copies find the conversation. */
+  readonly to: AccountId;
+  readonly receipt: ReceiptKind;
+  readonly ids: readonly MessageId[];
+}
+
+export interface ProfileContent {
+  readonly kind: 'profile';
+  readonly profile: Profile;
+}
+
+export type MessageContent = TextContent | ReceiptContent | ProfileContent;
+
+/** A well-formed content of a kind this version does not know: receivers may acknowledge and skip it. */
+export class ContentError extends WardlineError<'UNKNOWN_KIND'> {}
+
+const base = { v: z.literal(CONTENT_VERSION) };
+const zText = z
+  .object({ ...base, k: z.literal('text'), i: zMessageId, to: zAccountId, b: z.string().min(1).max(MESSAGE_TEXT_MAX_CHARS), t: z.number().int().nonnegative() })
+  .strict();
+const zReceipt = z
+  .object({ ...base, k: z.literal('receipt'), to: zAccountId, r: z.enum(RECEIPT_KINDS), i: z.array(zMessageId).min(1).max(RECEIPT_MAX_IDS) })
+  .strict();
+const zProfile = z.object({ ...base, k: z.literal('profile'), ...zProfileWire.shape }).strict();
+const zHead = z.object({ v: z.number().int(), k: z.string().max(32) }).loose();
+
+/** Content the sender could not legally encode (empty or oversized body, too many ids) is refused before it leaves. */
+function checked<T>(schema: z.ZodType<T>, wire: unknown): T {
+  const parsed = schema.safeParse(wire);
+  if (!parsed.success) throw new ProtocolError('MALFORMED', `message content: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+export function encodeContent(content: MessageContent): Uint8Array {
+  let wire: unknown;
+  switch (content.kind) {
+    case 'text':
+      wire = checked(zText, { v: CONTENT_VERSION, k: 'text', i: content.id, to: content.to, b: content.body, t: content.sentAt });
+      break;
+    case 'receipt':
+      wire = checked(zReceipt, { v: CONTENT_VERSION, k: 'receipt', to: content.to, r: content.receipt, i: [...content.ids] });
+      break;
+    case 'profile':
+      wire = checked(zProfile, { v: CONTENT_VERSION, k: 'profile', ...profileToWire(content.profile) });
+      break;
+    default:
+      return unreachable(content);
+  }
+  return encodeCbor(wire);
+}
+
+/** Throws ProtocolError MALFORMED / UNSUPPORTED_VERSION, or ContentError UNKNOWN_KIND. */
+export function decodeContent(bytes: Uint8Array): MessageContent {
+  const head = decodeCbor(bytes, zHead, 'message content');
+  if (head.v !== CONTENT_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', `message content version ${head.v}`);
+  const kind = head.k as ContentKind;
+  if (!CONTENT_KINDS.includes(kind)) throw new ContentError('UNKNOWN_KIND', 'message content of an unknown kind');
+  switch (kind) {
+    case 'text': {
+      const c = decodeCbor(bytes, zText, 'text content');
+      return { kind: 'text', id: c.i, to: c.to, body: c.b, sentAt: c.t };
+    }
+    case 'receipt': {
+      const c = decodeCbor(bytes, zReceipt, 'receipt content');
+      return { kind: 'receipt', to: c.to, receipt: c.r, ids: c.i };
+    }
+    case 'profile': {
+      const c = decodeCbor(bytes, zProfile, 'profile content');
+      return { kind: 'profile', profile: profileFromWire({ n: c.n, p: c.p }) };
+    }
+    default:
+      return unreachable(kind);
+  }
+}
