@@ -147,7 +147,8 @@ export const zSearchHit = z.object({
 });
 export type SearchHit = z.infer<typeof zSearchHit>;
 
-export const zUnlockResult = z.discriminatedUnion('ok', [
+// A plain union: two variants share `ok: false`, which z.discriminatedUnion refuses at parse time.
+export const zUnlockResult = z.union([
   z.object({ ok: z.literal(true) }),
   z.object({ ok: z.literal(false), code: z.literal('WRONG_PIN'), triesLeft: z.number().int().nonnegative() }),
   z.object({ ok: z.literal(false), code: z.literal('LOCKED_OUT'), until: zTimestamp }),
