@@ -1,0 +1,105 @@
+/**
+ * Publishing a signed device list. The first list for an account pins its identity key; every
+ * later one must be signed by that identity with a higher version. Devices new to the list are
+ * authorised now (which starts a desktop's session clock); devices missing from it are revoked,
+ * and wipe commands for them are stored and delivered.
+ */
+import type { Clock } from '../src/shared/clock';
+import { ProtocolError } from '../src/shared/errors';
+import { verifyDeviceList, type DeviceList } from '../src/shared/protocol/device-list';
+import type { DeviceId } from '../src/shared/protocol/ids';
+import { RelayError } from '../src/shared/wire/relay-error';
+import { verifyWipeCommand, type WipeCommand } from '../src/shared/wire/wipe-command';
+import type { Directory } from './directory';
+import type { Logger } from './logging';
+import type { Sessions } from './sessions';
+
+export class AccountPublishing {
+  constructor(
+    private readonly directory: Directory,
+    private readonly sessions: Sessions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Returns the accepted version. Throws RelayError with the verification code. */
+  publish(listBytes: Uint8Array, wipeBytes: readonly Uint8Array[]): number {
+    const now = this.clock.now();
+    const list = this.#verify(listBytes);
+    const listed = new Set<DeviceId>(list.devices.map((d) => d.deviceId));
+    for (const cert of list.devices) {
+      const known = this.directory.device(cert.deviceId);
+      // A device id belongs to one account forever: nobody can list someone else's device.
+      if (known && known.accountId !== list.accountId) throw new RelayError('BAD_CERTIFICATE');
+    }
+    const wipes = wipeBytes.map((bytes) => this.#verifyWipe(bytes, list, listed));
+    const removed = this.directory
+      .devicesOf(list.accountId)
+      .filter((d) => d.state === 'active' && !listed.has(d.deviceId))
+      .map((d) => d.deviceId);
+
+    this.directory.transaction(() => {
+      this.directory.saveAccount({ accountId: list.accountId, identityKey: list.identityKey, version: list.version, list: listBytes }, now);
+      for (const cert of list.devices) {
+        if (this.directory.device(cert.deviceId)) continue;
+        this.directory.addDevice({
+          deviceId: cert.deviceId,
+          accountId: list.accountId,
+          kind: cert.kind,
+          signingKey: cert.signingKey,
+          authorisedAt: now,
+          state: 'active',
+        });
+      }
+      for (const w of wipes) this.directory.putWipe(w.deviceId, w.accountId, w.encoded, now);
+    });
+    const wipeFor = new Map(wipes.map((w) => [w.deviceId, w.encoded]));
+    for (const deviceId of removed) this.sessions.revoke(deviceId, wipeFor.get(deviceId));
+    for (const w of wipes) if (!removed.includes(w.deviceId)) this.sessions.revoke(w.deviceId, w.encoded);
+    this.log.info({ account: list.accountId, version: list.version, devices: list.devices.length, revoked: removed.length }, 'device list accepted');
+    return list.version;
+  }
+
+  #verify(bytes: Uint8Array): DeviceList {
+    let unchecked: DeviceList;
+    try {
+      // First pass only to learn which account the list claims; the real check follows with
+      // the pinned identity and version for that account.
+      unchecked = verifyDeviceList(bytes);
+      const pinned = this.directory.account(unchecked.accountId);
+      return pinned ? verifyDeviceList(bytes, { identityKey: pinned.identityKey, afterVersion: pinned.version }) : unchecked;
+    } catch (e) {
+      throw asRelayError(e);
+    }
+  }
+
+  #verifyWipe(bytes: Uint8Array, list: DeviceList, listed: Set<DeviceId>): WipeCommand {
+    let wipe: WipeCommand;
+    try {
+      wipe = verifyWipeCommand(bytes, list.identityKey);
+    } catch (e) {
+      throw asRelayError(e);
+    }
+    const device = this.directory.device(wipe.deviceId);
+    // A wipe may only name a device of this account that the new list no longer contains.
+    if (!device || device.accountId !== list.accountId || listed.has(wipe.deviceId)) throw new RelayError('UNKNOWN_DEVICE');
+    return wipe;
+  }
+}
+
+export function asRelayError(e: unknown): RelayError {
+  if (e instanceof RelayError) return e;
+  if (e instanceof ProtocolError) {
+    switch (e.code) {
+      case 'BAD_SIGNATURE':
+      case 'BAD_CERTIFICATE':
+      case 'STALE_DEVICE_LIST':
+      case 'IDENTITY_MISMATCH':
+      case 'UNSUPPORTED_VERSION':
+        return new RelayError(e.code);
+      default:
+        return new RelayError('MALFORMED');
+    }
+  }
+  return new RelayError('INTERNAL', undefined, { cause: e });
+}

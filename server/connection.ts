@@ -1,0 +1,175 @@
+/**
+ * One device (or rendezvous party) connection: challenge, rate limit, auth timeout, frame
+ * dispatch. A failing handler answers with an error frame and never takes the process down.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, CLOSE_REASONS, type CloseCode } from '../src/shared/wire/close-codes';
+import { encodeRelayFrame, type ClientFrame, type RelayFrameBody } from '../src/shared/wire/frames';
+import type { RelayErrorCode } from '../src/shared/wire/relay-error';
+import { asRelayError } from './account-publishing';
+import { checkAuth } from './auth';
+import type { DeviceLink } from './device-link';
+import { decodeFrame } from './frame-decoding';
+import type { Peer } from './peer';
+import type { RelayContext } from './relay-context';
+import { handleRequest } from './requests';
+import { TokenBucket } from './token-bucket';
+
+/** Refused frames in a row after which a connection that ignores RATE_LIMITED is closed. */
+const MAX_STRIKES = 50;
+const OPEN = 1;
+
+let nextConnectionId = 1;
+
+export class Connection implements Peer {
+  readonly id = nextConnectionId++;
+  readonly #nonce = randomBytes(32);
+  readonly #bucket: TokenBucket;
+  #strikes = 0;
+  #lastStrike = 0;
+  #link: DeviceLink | undefined;
+  #authTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly address: string,
+    private readonly ctx: RelayContext,
+  ) {
+    this.#bucket = new TokenBucket(ctx.limits.ratePerSecond, ctx.limits.rateBurst);
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('close', () => this.#onClose());
+    ws.on('error', (error) => ctx.log.debug({ conn: this.id, err: error.message }, 'socket error'));
+    this.#armAuthTimer();
+    this.send({ t: 'challenge', n: this.#nonce, h: ctx.authorities[0]! });
+  }
+
+  get link(): DeviceLink | undefined {
+    return this.#link;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === OPEN;
+  }
+
+  send(frame: RelayFrameBody, onWritten?: () => void): void {
+    this.sendEncoded(encodeRelayFrame(frame), onWritten);
+  }
+
+  sendEncoded(bytes: Uint8Array, onWritten?: () => void): void {
+    if (this.ws.readyState !== OPEN) return;
+    if (onWritten) this.ws.send(bytes, () => onWritten());
+    else this.ws.send(bytes);
+  }
+
+  close(code: CloseCode): void {
+    if (this.ws.readyState === OPEN) this.ws.close(code, CLOSE_REASONS[code]);
+    this.#detach();
+  }
+
+  fail(code: RelayErrorCode, requestId: number | undefined, closeWith?: CloseCode): void {
+    this.send(requestId === undefined ? { t: 'err', c: code } : { t: 'err', r: requestId, c: code });
+    if (closeWith !== undefined) this.close(closeWith);
+  }
+
+  #armAuthTimer(): void {
+    this.#authTimer = setTimeout(() => {
+      if (this.#link) return;
+      // Someone pairing has no account yet: the rendezvous TTL bounds them instead.
+      if (this.ctx.rendezvous.holds(this)) this.#armAuthTimer();
+      else this.close(CLOSE_CODES.AUTH_TIMEOUT);
+    }, this.ctx.limits.authTimeoutMs);
+    this.#authTimer.unref();
+  }
+
+  #onMessage(data: unknown, isBinary: boolean): void {
+    let requestId: number | undefined;
+    try {
+      if (!isBinary || !(data instanceof Uint8Array)) return this.fail('MALFORMED', undefined, CLOSE_CODES.MALFORMED);
+      if (!this.#bucket.take()) {
+        const decoded = decodeFrame(data);
+        this.fail('RATE_LIMITED', decoded.ok && 'r' in decoded.frame ? decoded.frame.r : undefined);
+        this.#lastStrike = performance.now();
+        if (++this.#strikes > MAX_STRIKES) this.close(CLOSE_CODES.RATE_LIMITED);
+        return;
+      }
+      // Forgiven only after a quiet second: a client that keeps pushing at the limit is closed.
+      if (this.#strikes && performance.now() - this.#lastStrike > 1000) this.#strikes = 0;
+      const decoded = decodeFrame(data);
+      if (!decoded.ok) {
+        const closeWith = decoded.code === 'UNSUPPORTED_VERSION' ? CLOSE_CODES.UNSUPPORTED_VERSION : CLOSE_CODES.MALFORMED;
+        return this.fail(decoded.code, decoded.requestId, decoded.fatal ? closeWith : undefined);
+      }
+      const frame = decoded.frame;
+      requestId = 'r' in frame ? frame.r : undefined;
+      this.#dispatch(frame);
+    } catch (e) {
+      const error = asRelayError(e);
+      if (error.code === 'INTERNAL') this.ctx.log.error({ conn: this.id, err: String(e) }, 'handler failed');
+      this.fail(error.code, requestId);
+    }
+  }
+
+  #dispatch(frame: ClientFrame): void {
+    switch (frame.t) {
+      case 'auth':
+        return this.#authenticate(frame);
+      case 'ack':
+        if (this.#link) this.ctx.router.ack(this.#link, frame.i);
+        return;
+      case 'rv-close':
+        return this.ctx.rendezvous.close(this, frame.c);
+      default: {
+        const r = frame.r;
+        try {
+          const answer = handleRequest(this.ctx, this, this.#link, frame);
+          if (answer === 'deferred') return;
+          this.send(answer === undefined ? { t: 'ok', r } : { t: 'ok', r, x: answer });
+        } catch (e) {
+          const error = asRelayError(e);
+          if (error.code === 'INTERNAL') this.ctx.log.error({ conn: this.id, type: frame.t, err: String(e) }, 'request failed');
+          this.fail(error.code, r);
+        }
+      }
+    }
+  }
+
+  #authenticate(frame: Extract<ClientFrame, { t: 'auth' }>): void {
+    if (this.#link) return this.fail('ALREADY_AUTHENTICATED', frame.r);
+    const outcome = checkAuth(this.ctx, this.#nonce, frame);
+    if (!outcome.ok) {
+      this.ctx.log.info({ conn: this.id, device: frame.d, code: outcome.code }, 'auth refused');
+      switch (outcome.code) {
+        case 'REVOKED':
+          this.fail('REVOKED', frame.r);
+          if (outcome.wipe) this.send({ t: 'wipe', w: outcome.wipe }, () => this.close(CLOSE_CODES.REVOKED));
+          else this.close(CLOSE_CODES.REVOKED);
+          return;
+        case 'SESSION_EXPIRED':
+          return this.fail('SESSION_EXPIRED', frame.r, CLOSE_CODES.SESSION_EXPIRED);
+        default:
+          return this.fail(outcome.code, frame.r, CLOSE_CODES.AUTH_FAILED);
+      }
+    }
+    clearTimeout(this.#authTimer);
+    const device = outcome.device;
+    this.send({ t: 'ok', r: frame.r, x: { k: device.kind, x: this.ctx.sessions.endsAt(device) } });
+    this.#link = this.ctx.router.attach(device, this);
+    this.ctx.log.debug({ conn: this.id, device: device.deviceId }, 'authenticated');
+  }
+
+  #detach(): void {
+    clearTimeout(this.#authTimer);
+    if (this.#link) this.ctx.router.detach(this.#link);
+    this.ctx.rendezvous.leave(this);
+  }
+
+  #onClose(): void {
+    this.#detach();
+  }
+}
+

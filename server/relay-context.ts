@@ -1,0 +1,29 @@
+/** Everything a connection's request handlers use, built once per relay. */
+import type { Clock } from '../src/shared/clock';
+import type { AccountPublishing } from './account-publishing';
+import type { Directory } from './directory';
+import type { Logger } from './logging';
+import type { OfflineQueue } from './offline-queue';
+import type { Rendezvous } from './rendezvous';
+import type { Router } from './router';
+import type { Sessions } from './sessions';
+
+export interface ConnectionLimits {
+  readonly authTimeoutMs: number;
+  readonly ratePerSecond: number;
+  readonly rateBurst: number;
+}
+
+export interface RelayContext {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly directory: Directory;
+  readonly queue: OfflineQueue;
+  readonly router: Router;
+  readonly sessions: Sessions;
+  readonly rendezvous: Rendezvous;
+  readonly publishing: AccountPublishing;
+  /** Authorities (host[:port]) a device may name in its auth signature. */
+  readonly authorities: readonly string[];
+  readonly limits: ConnectionLimits;
+}

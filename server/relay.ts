@@ -1,0 +1,165 @@
+/**
+ * Assembles and runs a relay: HTTP(S) server with the WebSocket endpoint and /health on one
+ * port, the SQLite store, and the timers that apply the time rules. `startRelay` is what the CLI,
+ * tests and benchmarks call.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { RELAY_MAX_FRAME_BYTES, RENDEZVOUS_OPENS_PER_MINUTE } from '../src/shared/limits';
+import { CLOSE_CODES } from '../src/shared/wire/close-codes';
+import { relayAuthority } from '../src/shared/wire/relay-auth';
+import { AccountPublishing } from './account-publishing';
+import { AdjustableClock } from './adjustable-clock';
+import { zRelayConfig, isLoopback, type RelayConfigInput, type RelayInjections } from './config';
+import { Connection } from './connection';
+import { openRelayDatabase } from './database';
+import { Directory } from './directory';
+import { httpHandler } from './health';
+import { createLogger } from './logging';
+import { OfflineQueue } from './offline-queue';
+import type { RelayContext } from './relay-context';
+import { Rendezvous } from './rendezvous';
+import { Router } from './router';
+import { Sessions } from './sessions';
+import { KeyedTokenBuckets } from './token-bucket';
+
+/** The client's address; behind a trusted proxy the nearest address the proxy saw. */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const header = Array.isArray(forwarded) ? forwarded.at(-1) : forwarded;
+  const last = header?.split(',').at(-1)?.trim();
+  return last || req.socket.remoteAddress || 'unknown';
+}
+
+export interface RunningRelay {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, closes every connection (1001), writes pending envelopes, closes the store. */
+  close(): Promise<void>;
+}
+
+const SESSION_SWEEP_MS = 1000;
+const EXPIRY_SWEEP_MS = 60_000;
+
+export async function startRelay(input: RelayConfigInput, inject: RelayInjections = {}): Promise<RunningRelay> {
+  const config = zRelayConfig.parse(input);
+  const testClock = config.testClock ? new AdjustableClock() : undefined;
+  const clock = inject.clock ?? testClock ?? { now: () => Date.now() };
+  const log = inject.logger ?? createLogger(config.logLevel);
+  const db = openRelayDatabase(config.dataDir, config.synchronous);
+
+  const directory = new Directory(db);
+  const queue = new OfflineQueue(db, {
+    flushIntervalMs: config.flushIntervalMs,
+    maxPerDevice: config.maxQueuePerDevice,
+    onWriteError: (error) => log.error({ err: String(error), code: 'INTERNAL' }, 'queue write failed; retrying'),
+  });
+  const sessions = new Sessions(directory, queue, clock, config.desktopSessionMs, log);
+  const router = new Router(directory, queue, sessions, clock, config.queueRetentionMs);
+  sessions.router = router;
+  const rendezvous = new Rendezvous(clock, config.rendezvousTtlMs, new KeyedTokenBuckets(RENDEZVOUS_OPENS_PER_MINUTE / 60, RENDEZVOUS_OPENS_PER_MINUTE));
+  const publishing = new AccountPublishing(directory, sessions, clock, log);
+
+  const sweep = () => {
+    sessions.sweep();
+    rendezvous.sweep();
+    queue.expire(clock.now());
+  };
+  let connections = 0;
+  const health = () => ({
+    status: 'ok',
+    uptimeSeconds: Math.round(process.uptime()),
+    connections,
+    devicesOnline: router.onlineCount,
+    queuedEnvelopes: queue.totalQueued,
+    pendingWrites: queue.pendingWrites,
+    rendezvousChannels: rendezvous.channelCount,
+  });
+
+  const handler = httpHandler({ health, sweep }, testClock);
+  const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  const server: Server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+  const wss = new WebSocketServer({ server, maxPayload: RELAY_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: true });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const scheme = tls ? 'wss' : 'ws';
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${scheme}://${hostForUrl}:${port}`;
+  const authorities = [...new Set([config.publicUrl ?? url, url].map((u) => relayAuthority(u)!))];
+  if (isLoopback(config.host)) authorities.push(`localhost:${port}`, `127.0.0.1:${port}`);
+
+  const ctx: RelayContext = {
+    clock,
+    log,
+    directory,
+    queue,
+    router,
+    sessions,
+    rendezvous,
+    publishing,
+    authorities: [...new Set(authorities)],
+    limits: { authTimeoutMs: config.authTimeoutMs, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst },
+  };
+
+  wss.on('connection', (ws, req) => {
+    connections++;
+    ws.once('close', () => connections--);
+    try {
+      new Connection(ws, clientAddress(req, config.trustProxy), ctx);
+    } catch (error) {
+      log.error({ err: String(error), code: 'INTERNAL' }, 'connection setup failed');
+      ws.close(CLOSE_CODES.INTERNAL);
+    }
+  });
+  wss.on('error', (error) => log.error({ err: error.message }, 'websocket server error'));
+
+  const sessionTimer = setInterval(() => guarded(() => sessions.sweep()), SESSION_SWEEP_MS);
+  const expiryTimer = setInterval(() => guarded(() => {
+    rendezvous.sweep();
+    queue.expire(clock.now());
+  }), EXPIRY_SWEEP_MS);
+  function guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      log.error({ err: String(error), code: 'INTERNAL' }, 'sweep failed');
+    }
+  }
+  guarded(sweep);
+  log.info({ url, dataDir: config.dataDir, testClock: config.testClock }, 'relay started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        clearInterval(sessionTimer);
+        clearInterval(expiryTimer);
+        for (const ws of wss.clients) ws.close(CLOSE_CODES.GOING_AWAY, 'relay shutting down');
+        wss.close();
+        server.close(() => {
+          queue.close();
+          db.close();
+          log.info('relay stopped');
+          log.flush();
+          resolve();
+        });
+        // Sockets that do not finish the close handshake must not hold the shutdown up.
+        setTimeout(() => {
+          for (const ws of wss.clients) ws.terminate();
+          server.closeAllConnections();
+        }, 1000).unref();
+      })),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Device lifetimes at the relay. A desktop's session ends a fixed time after the relay first
+ * accepted a device list containing it; then it is refused for good (the desktop pairs again
+ * under a new device id). A device removed from its account's list is revoked the same way,
+ * and receives its wipe command if the phone sent one.
+ */
+import type { Clock } from '../src/shared/clock';
+import type { DeviceId } from '../src/shared/protocol/ids';
+import { CLOSE_CODES } from '../src/shared/wire/close-codes';
+import type { DeviceRecord, Directory } from './directory';
+import type { Logger } from './logging';
+import type { OfflineQueue } from './offline-queue';
+import type { Router } from './router';
+
+export class Sessions {
+  router: Router | undefined;
+
+  constructor(
+    private readonly directory: Directory,
+    private readonly queue: OfflineQueue,
+    private readonly clock: Clock,
+    private readonly desktopSessionMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** When the device's session ends, or null if it does not expire (phones). */
+  endsAt(device: DeviceRecord): number | null {
+    return device.kind === 'desktop' ? device.authorisedAt + this.desktopSessionMs : null;
+  }
+
+  /** True if the device's session is over (and makes it so, if it just ended). */
+  checkExpiry(device: DeviceRecord, now = this.clock.now()): boolean {
+    if (device.state === 'expired') return true;
+    if (device.state !== 'active') return false;
+    const end = this.endsAt(device);
+    if (end === null || now < end) return false;
+    this.expire(device.deviceId);
+    return true;
+  }
+
+  expire(deviceId: DeviceId): void {
+    this.directory.retire(deviceId, 'expired');
+    this.queue.dropDevice(deviceId);
+    this.router?.disconnect(deviceId, CLOSE_CODES.SESSION_EXPIRED);
+    this.log.info({ device: deviceId, code: 'SESSION_EXPIRED' }, 'desktop session ended');
+  }
+
+  /** Revokes a device: queue dropped at once; if connected, it gets its wipe command and is closed. */
+  revoke(deviceId: DeviceId, wipe: Uint8Array | undefined): void {
+    this.directory.retire(deviceId, 'revoked');
+    this.queue.dropDevice(deviceId);
+    const link = this.router?.link(deviceId);
+    if (link) {
+      const peer = link.peer;
+      this.router?.detach(link);
+      if (wipe) peer.send({ t: 'wipe', w: wipe }, () => peer.close(CLOSE_CODES.REVOKED));
+      else peer.close(CLOSE_CODES.REVOKED);
+    }
+    this.log.info({ device: deviceId, code: 'REVOKED', wipe: wipe !== undefined }, 'device revoked');
+  }
+
+  /** Ends every desktop session that is due. */
+  sweep(): void {
+    const now = this.clock.now();
+    const due: DeviceRecord[] = [];
+    for (const device of this.directory.desktops()) {
+      const end = this.endsAt(device);
+      if (end !== null && now >= end) due.push(device);
+    }
+    for (const device of due) this.expire(device.deviceId);
+  }
+}
