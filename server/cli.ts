@@ -1,6 +1,6 @@
 /**
  * `npm run relay -- --port 0 --data DIR [--host 127.0.0.1] [--public-url wss://...]
- *   [--tls-cert F --tls-key F] [--trust-proxy] [--log-level info] [--test-clock] ...` — see docs/protocol-relay.md.
+ *   [--tls-cert F --tls-key F] [--trust-proxy] [--log-level info] [--test-clock] ...` — see docs/relay-operations.md.
  * Prints "Wardline relay listening on <url>" on stdout once ready; logs go to stderr.
  */
 import { parseArgs } from 'node:util';

@@ -7,7 +7,7 @@
  * is a copy of something it sent from another device; `to` names the conversation peer, so the
  * copy lands in the right conversation. That is why receipts carry `to` too.
  *
- * Layouts (docs/protocol-pairing.md):
+ * Layouts (docs/protocol.md §14):
  *   text     { v: 1, k: "text",    i: MessageId, to: AccountId, b: body, t: sentAt ms }
  *   receipt  { v: 1, k: "receipt", to: AccountId, r: "delivered" | "read", i: [MessageId, ...] }
  *   profile  { v: 1, k: "profile", n: displayName, p: profession }

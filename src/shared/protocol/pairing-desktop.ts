@@ -1,4 +1,4 @@
-/** The desktop's side of the pairing handshake (protocol: pairing-keys.ts, pairing-messages.ts, docs/protocol-pairing.md). */
+/** The desktop's side of the pairing handshake (protocol: pairing-keys.ts, pairing-messages.ts, docs/protocol.md §14). */
 import { randomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, constantTimeEqual, wipe } from '../bytes';
 import { systemClock, type Clock } from '../clock';

@@ -1,5 +1,5 @@
 /**
- * The messages of the pairing handshake (layouts in docs/protocol-pairing.md). Only `hello`
+ * The messages of the pairing handshake (layouts in docs/protocol.md §14). Only `hello`
  * travels in the clear; every other message is the plaintext of a PairingDirection frame.
  *
  *   hello    P→D clear      { v: 1, e: phone ephemeral X25519, p: frame 0 of P→D sealing {t:"hello"} (key confirmation) }

@@ -1,4 +1,4 @@
-/** The phone's side of the pairing handshake (protocol: pairing-keys.ts, pairing-messages.ts, docs/protocol-pairing.md). */
+/** The phone's side of the pairing handshake (protocol: pairing-keys.ts, pairing-messages.ts, docs/protocol.md §14). */
 import { systemClock, type Clock } from '../clock';
 import { ProtocolError } from '../errors';
 import { PAIRING_APPROVAL_TIMEOUT_MS, PAIRING_STEP_TIMEOUT_MS } from '../limits';

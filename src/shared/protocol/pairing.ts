@@ -1,5 +1,5 @@
 /**
- * QR pairing of a desktop with the phone that holds the account (docs/protocol-pairing.md).
+ * QR pairing of a desktop with the phone that holds the account (docs/protocol.md §14).
  *
  * Public API
  *   Desktop: const o = createPairingOffer(relayUrl, clock)          → { offer, url, ephemeral }; show o.url as QR,

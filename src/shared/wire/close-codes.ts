@@ -1,6 +1,6 @@
 /**
  * WebSocket close codes the relay uses (4000-4999 is the application range). Clients act on
- * the code, never on the reason text. See docs/protocol-relay.md.
+ * the code, never on the reason text. See docs/protocol.md §15.
  */
 export const CLOSE_CODES = {
   /** Normal close by either side. */

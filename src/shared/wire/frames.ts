@@ -3,7 +3,7 @@
  * map `{ v: WIRE_VERSION, t: type, ... }`. Requests from a device carry `r`, a request id the
  * device picks (uint32); the relay answers each with `ok` (result in `x`) or `err` (code in `c`)
  * carrying the same `r`. Everything else is a one-way push. Field-by-field description:
- * docs/protocol-relay.md.
+ * docs/protocol.md §15.
  */
 import { z } from 'zod';
 import { ProtocolError } from '../errors';

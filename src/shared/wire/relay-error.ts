@@ -1,6 +1,6 @@
 /**
  * Errors between a device and the relay. The code travels in `err` frames and is what callers
- * switch on; see docs/protocol-relay.md for the meaning of each.
+ * switch on; see docs/protocol.md §15 for the meaning of each.
  */
 import { WardlineError } from '../errors';
 
