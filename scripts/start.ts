@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     const app = spawn(electron, [root], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, WARDLINE_RELAY_URL: relayUrl, WARDLINE_DATA_DIR: path.join(dataRoot, 'desktop') },
+      env: { ...process.env, WARDLINE_RELAY_URL: relayUrl },
     });
     children.push(app);
     app.on('exit', (code) => shutdown(code ?? 0));

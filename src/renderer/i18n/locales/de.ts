@@ -44,6 +44,8 @@ export const de: LocaleMessages = {
     step3: 'Richten Sie Ihr Telefon auf diesen QR-Code.',
     qrLabel: 'QR-Code zum Verknüpfen dieses Arbeitsplatzes mit Ihrem Telefon',
     rotates: 'Zu Ihrer Sicherheit ändert sich der Code regelmäßig.',
+    showLink: 'Scannen nicht möglich? Kopplungslink anzeigen',
+    linkHint: 'Diesen Link in das Begleit-Telefon einfügen: npm run phone -- pair \'<link>\'',
     loading: 'Code wird vorbereitet…',
     phoneConnected: 'Telefon verbunden. Bestätigungscode wird vorbereitet…',
     confirmTitle: 'Vergleichen Sie diesen Code mit Ihrem Telefon',

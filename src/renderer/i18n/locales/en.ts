@@ -47,6 +47,8 @@ export const en = {
     step3: 'Point your phone at this QR code.',
     qrLabel: 'QR code to link this workstation with your phone',
     rotates: 'For your safety the code changes regularly.',
+    showLink: 'Can\'t scan? Show the pairing link',
+    linkHint: 'Paste this link into the companion phone: npm run phone -- pair \'<link>\'',
     loading: 'Preparing a code…',
     phoneConnected: 'Phone connected. Preparing the confirmation code…',
     confirmTitle: 'Compare this code with your phone',

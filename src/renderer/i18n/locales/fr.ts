@@ -44,6 +44,8 @@ export const fr: LocaleMessages = {
     step3: 'Pointez votre téléphone vers ce code QR.',
     qrLabel: 'Code QR pour associer ce poste à votre téléphone',
     rotates: 'Pour votre sécurité, le code change régulièrement.',
+    showLink: 'Impossible de scanner ? Afficher le lien d’association',
+    linkHint: 'Collez ce lien dans le téléphone compagnon : npm run phone -- pair \'<link>\'',
     loading: 'Préparation du code…',
     phoneConnected: 'Téléphone connecté. Préparation du code de confirmation…',
     confirmTitle: 'Comparez ce code avec votre téléphone',

@@ -44,6 +44,8 @@ export const nl: LocaleMessages = {
     step3: 'Richt je telefoon op deze QR-code.',
     qrLabel: 'QR-code om deze werkplek aan je telefoon te koppelen',
     rotates: 'Voor je veiligheid verandert de code regelmatig.',
+    showLink: 'Lukt scannen niet? Toon de koppellink',
+    linkHint: 'Plak deze link in de companion-telefoon: npm run phone -- pair \'<link>\'',
     loading: 'Code wordt voorbereid…',
     phoneConnected: 'Telefoon verbonden. De bevestigingscode wordt voorbereid…',
     confirmTitle: 'Vergelijk deze code met je telefoon',
