@@ -5,8 +5,7 @@
  * host instead, so the command still gives a working app.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForLine } from './child-output';
@@ -26,13 +25,13 @@ function tsx(script: string, args: string[]): ChildProcess {
 }
 
 function electronBinary(): string | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    const binary = require('electron') as unknown;
-    return typeof binary === 'string' && existsSync(binary) ? binary : undefined;
-  } catch {
-    return undefined;
-  }
+  // Read what electron's installer recorded instead of require('electron'): requiring it without
+  // the binary starts a download, which fails noisily on offline machines.
+  const packageDir = path.join(root, 'node_modules/electron');
+  const recorded = path.join(packageDir, 'path.txt');
+  if (!existsSync(recorded)) return undefined;
+  const binary = path.join(packageDir, 'dist', readFileSync(recorded, 'utf8').trim());
+  return existsSync(binary) ? binary : undefined;
 }
 
 function buildIsStale(): boolean {
@@ -59,7 +58,7 @@ async function main(): Promise<void> {
   }
 
   mkdirSync(dataRoot, { recursive: true });
-  const relay = tsx('server/cli.ts', ['--port', process.env.WARDLINE_RELAY_PORT ?? '0', '--data', path.join(dataRoot, 'relay')]);
+  const relay = tsx('server/cli.ts', ['--port', process.env.WARDLINE_RELAY_PORT ?? '0', '--data', path.join(dataRoot, 'relay'), '--log-level', 'warn']);
   const relayLine = await waitForLine(relay, /listening on (ws:\/\/\S+)/, 30_000);
   const relayUrl = relayLine[1]!;
 
@@ -82,7 +81,8 @@ async function main(): Promise<void> {
   console.log(`
 To pair, play the phone with the companion phone in another terminal:
   npm run phone -- create --name "Dr. Jansen" --relay ${relayUrl} --data ${path.join(dataRoot, 'phone')}
-  npm run phone -- pair '<the wardline:// URL under the QR code>' --data ${path.join(dataRoot, 'phone')}
+  npm run phone -- pair 'wardline://…' --data ${path.join(dataRoot, 'phone')}
+(the link appears under "Show the pairing link" below the QR code)
 Press Ctrl+C to stop.`);
   relay.on('exit', (code) => {
     console.error(`relay stopped (${code ?? 'signal'})`);
