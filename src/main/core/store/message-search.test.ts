@@ -44,11 +44,13 @@ describe('message search', () => {
     expect(fx.store.search.search('REANIMATION').map((h) => h.messageId)).toEqual([id]);
   });
 
-  it('ranks the better match first and can be limited to one conversation', () => {
-    const weak = add(a, 'sepsis screening form updated, see other notes about many unrelated things today');
-    const strong = add(b, 'sepsis sepsis sepsis');
-    expect(fx.store.search.search('sepsis').map((h) => h.messageId)).toEqual([strong, weak]);
-    expect(fx.store.search.search('sepsis', { conversationId: a }).map((h) => h.messageId)).toEqual([weak]);
+  it('lists the newest match first and can be limited to one conversation', () => {
+    const older = add(a, 'sepsis sepsis sepsis');
+    const newer = add(b, 'sepsis screening form updated, see other notes about many unrelated things today');
+    const newest = add(a, 'repeat lactate, sepsis bundle started');
+    expect(fx.store.search.search('sepsis').map((h) => h.messageId)).toEqual([newest, newer, older]);
+    expect(fx.store.search.search('sepsis', { conversationId: a }).map((h) => h.messageId)).toEqual([newest, older]);
+    expect(fx.store.search.search('sepsis', { limit: 1 }).map((h) => h.messageId)).toEqual([newest]);
   });
 
   it('never turns user input into an FTS syntax error', () => {

@@ -16,7 +16,7 @@ export interface SearchHit {
 }
 
 export interface MessageSearch {
-  /** Best matches first. Any user input is safe: it never reaches FTS5 as syntax. */
+  /** Newest matches first. Any user input is safe: it never reaches FTS5 as syntax. */
   search(text: string, options?: { limit?: number; conversationId?: string }): SearchHit[];
 }
 
@@ -44,16 +44,22 @@ interface HitRow {
   snippet: string;
 }
 
+/**
+ * Results come newest first, as in every messenger, and that is also what keeps search fast:
+ * FTS5 walks its index in descending rowid order (rowid = insertion sequence) and stops at the
+ * limit, whereas ranking by relevance must score every match of a common word first (p99 55 ms
+ * on 100,000 messages in bench/, against 5 ms this way).
+ */
 export function createMessageSearch(db: Database): MessageSearch {
   const snippet = `snippet(messages_fts, 0, '${SNIPPET_MATCH_START}', '${SNIPPET_MATCH_END}', '…', ${SNIPPET_TOKENS})`;
   const all = db.prepare<[string, number], HitRow>(`
     SELECT m.id, m.conversation_id, m.sent_at, ${snippet} AS snippet
     FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
-    WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?`);
+    WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?`);
   const inConversation = db.prepare<[string, string, number], HitRow>(`
     SELECT m.id, m.conversation_id, m.sent_at, ${snippet} AS snippet
     FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
-    WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY rank LIMIT ?`);
+    WHERE messages_fts MATCH ? AND m.conversation_id = ? ORDER BY messages_fts.rowid DESC LIMIT ?`);
 
   return {
     search(text, options = {}) {
