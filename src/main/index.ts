@@ -6,11 +6,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, ipcMain, Notification, session, type BrowserWindow } from 'electron';
 import { contentSecurityPolicy } from '../shared/content-security-policy';
-import { createDesktopCore } from './core/desktop-core';
+import { createConfigErrorCore } from './core/config/config-error-core';
+import { createDesktopCore, type DesktopCore } from './core/desktop-core';
 import { createCoreLogger } from './core/logging';
 import { registerAppScheme, serveRendererFromAppScheme } from './electron/app-protocol';
 import { serveApiOverIpc } from './electron/ipc-transport';
-import { parseLaunchOptions } from './electron/launch-options';
+import { holdKioskWindow } from './electron/kiosk-window';
+import { electronProxyConfig, loadLaunchConfig } from './electron/launch-options';
 import { createMainWindow } from './electron/main-window';
 import { showMessageNotifications } from './electron/notifications';
 import { APP_ENTRY_URL, APP_ORIGIN, originOf } from './electron/security-policy';
@@ -18,7 +20,9 @@ import { applyPermissionPolicy, guardWebContents } from './electron/web-contents
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = createCoreLogger();
-const launch = parseLaunchOptions(process.argv, process.env);
+const launch = loadLaunchConfig({ argv: process.argv, env: process.env, platform: process.platform, packaged: app.isPackaged });
+// A bad configuration still honours --kiosk: the error screen must not be an escape from the kiosk.
+const kiosk = launch.ok ? launch.config.kiosk : process.argv.includes('--kiosk');
 
 app.enableSandbox();
 registerAppScheme();
@@ -39,7 +43,7 @@ async function start(): Promise<void> {
   const trustedOrigin = (devServer === undefined ? undefined : originOf(devServer)) ?? APP_ORIGIN;
 
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, trustedOrigin));
-  applyPermissionPolicy(session.defaultSession, trustedOrigin);
+  applyPermissionPolicy(session.defaultSession, trustedOrigin, { kiosk });
   serveRendererFromAppScheme(session.defaultSession, path.join(here, '../renderer'));
   if (devServer !== undefined) {
     const devCsp = contentSecurityPolicy({ delivery: 'header', devServer: trustedOrigin });
@@ -48,14 +52,27 @@ async function start(): Promise<void> {
     });
   }
 
-  const core = await createDesktopCore({
-    dataDir: path.join(app.getPath('userData'), 'workstation'),
-    relayUrl: launch.relayUrl,
-    kiosk: launch.kiosk,
-    logger: log,
-    ...(launch.workstationName === undefined ? {} : { workstationName: launch.workstationName }),
-  });
-  const window = createMainWindow({ preloadPath: path.join(here, '../preload/index.cjs'), kiosk: launch.kiosk, devTools: !app.isPackaged });
+  let core: DesktopCore;
+  if (launch.ok) {
+    const config = launch.config;
+    log.info({ sources: config.sources }, 'workstation configuration');
+    await session.defaultSession.setProxy(electronProxyConfig(config.proxy));
+    core = await createDesktopCore({
+      dataDir: path.join(app.getPath('userData'), 'workstation'),
+      relayUrl: config.relayUrl,
+      kiosk: config.kiosk,
+      kioskIdleLogoutMs: config.kioskIdleLogoutMs,
+      privacyScreenMs: config.privacyScreenMs,
+      allowedLanguages: config.allowedLanguages,
+      logger: log,
+      ...(config.workstationName === undefined ? {} : { workstationName: config.workstationName }),
+    });
+  } else {
+    log.error({ code: launch.error.code, file: launch.managedPath }, 'workstation configuration refused');
+    core = createConfigErrorCore(launch.error.code, { kiosk });
+  }
+  const window = createMainWindow({ preloadPath: path.join(here, '../preload/index.cjs'), kiosk, devTools: !app.isPackaged && !kiosk });
+  const kioskHold = kiosk ? holdKioskWindow(window) : null;
   const focus = (): void => focusWindow(window);
 
   const stopIpc = serveApiOverIpc({ ipcMain, core, window, trustedOrigin, log });
@@ -70,6 +87,7 @@ async function start(): Promise<void> {
     if (closed) return;
     event.preventDefault();
     closed = true;
+    kioskHold?.allowClose();
     stopNotifications();
     stopIpc();
     // Purges keys and closes the database before the process goes.

@@ -6,6 +6,7 @@
  * Adding a feature = one entry here + one core handler + UI.
  */
 import { z } from 'zod';
+import { ATTACHMENT_API_MAX_BYTES, DIRECTORY_QUERY_MAX_CHARS, DIRECTORY_QUERY_MIN_CHARS, MESSAGE_TEXT_MAX_CHARS } from './limits';
 
 // ---------------------------------------------------------------------------------------------
 // Shared value schemas
@@ -70,6 +71,14 @@ export const zAppState = z.object({
     triesLeft: z.number().int().nonnegative(),
   }),
   settings: zSettings,
+  /** What the managed configuration fixed for this workstation (docs/deployment.md). */
+  policy: z
+    .object({
+      allowedLanguages: z.array(zLanguage).min(1),
+      privacyScreenMs: z.number().int().positive(),
+      kioskIdleLogoutMs: z.number().int().positive(),
+    })
+    .optional(),
 });
 export type AppState = z.infer<typeof zAppState>;
 
@@ -113,6 +122,24 @@ export const zMessage = z.object({
 });
 export type Message = z.infer<typeof zMessage>;
 
+/** Attachment bytes cross the API as standard base64 (JSON transports); the core decodes and checks them. */
+const zAttachmentData = z.base64().max(Math.ceil(ATTACHMENT_API_MAX_BYTES / 3) * 4);
+/** One item of the "Photos and files" library (docs/attachments.md). */
+export const zMediaItem = z.object({
+  id: zId,
+  messageId: zId,
+  conversationId: zId,
+  kind: z.enum(['image', 'pdf', 'file']),
+  fileName: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  direction: z.enum(['in', 'out']),
+  sentAt: zTimestamp,
+});
+export type MediaItem = z.infer<typeof zMediaItem>;
+export const zAttachmentFile = zMediaItem.extend({ data: z.base64() });
+export type AttachmentFile = z.infer<typeof zAttachmentFile>;
+
 export const zConversationSummary = z.object({
   id: zId,
   title: z.string(),
@@ -137,6 +164,19 @@ export const zContact = z.object({
 });
 export type Contact = z.infer<typeof zContact>;
 
+/** A directory entry: from an authority-signed attestation the core verified (or a known contact). */
+export const zDirectoryEntry = z.object({
+  accountId: zId,
+  displayName: z.string(),
+  profession: z.string().optional(),
+  organisation: z.string().optional(),
+  city: z.string().optional(),
+  verification: zVerification,
+});
+export type DirectoryEntry = z.infer<typeof zDirectoryEntry>;
+/** directory: the relay's full directory (the user is verified); contacts: only contacts already known. */
+export const DIRECTORY_SCOPES = ['directory', 'contacts'] as const;
+
 export const zSearchHit = z.object({
   messageId: zId,
   conversationId: zId,
@@ -157,6 +197,15 @@ export type UnlockResult = z.infer<typeof zUnlockResult>;
 
 const zPin = z.string().regex(/^\d+$/).max(16);
 const zNothing = z.object({}).strict();
+
+/** The Security key screen: the Backup & Restore code in groups, when the phone shared one at pairing. */
+export const zSecurityKey = z.object({
+  available: z.boolean(),
+  groups: z.array(z.string().regex(/^[0-9A-Z]{1,4}$/)).max(8),
+  /** False in kiosk mode: the code may be shown or printed there, never saved to a shared machine. */
+  downloadAllowed: z.boolean(),
+});
+export type SecurityKey = z.infer<typeof zSecurityKey>;
 
 // ---------------------------------------------------------------------------------------------
 // Methods
@@ -183,8 +232,29 @@ export const apiMethods = {
   'messages.send': method(z.object({ conversationId: zId, text: z.string().min(1).max(65_536) }).strict(), zMessage),
   'messages.keep': method(z.object({ messageId: zId, kept: z.boolean() }).strict(), zMessage),
   'messages.search': method(z.object({ query: z.string().max(256) }).strict(), z.array(zSearchHit)),
+  /** Bytes the renderer produced (editor output, camera, picked file); images lose their metadata in the core. */
+  'messages.sendAttachment': method(
+    z
+      .object({
+        conversationId: zId,
+        fileName: z.string().min(1).max(255),
+        mimeType: z.string().min(3).max(191),
+        data: zAttachmentData,
+        caption: z.string().min(1).max(MESSAGE_TEXT_MAX_CHARS).optional(),
+      })
+      .strict(),
+    zMessage,
+  ),
+  /** The decrypted file from the encrypted store, for in-app viewing (never written to disk in the clear). */
+  'attachments.get': method(z.object({ attachmentId: zId }).strict(), zAttachmentFile),
+  /** The media library, newest first: one conversation, or all of them. */
+  'attachments.list': method(z.object({ conversationId: zId.optional() }).strict(), z.array(zMediaItem)),
 
   'contacts.list': method(zNothing, z.array(zContact)),
+  'directory.search': method(
+    z.object({ query: z.string().trim().min(DIRECTORY_QUERY_MIN_CHARS).max(DIRECTORY_QUERY_MAX_CHARS) }).strict(),
+    z.object({ scope: z.enum(DIRECTORY_SCOPES), results: z.array(zDirectoryEntry) }),
+  ),
 
   'lock.setPin': method(z.object({ pin: zPin, currentPin: zPin.optional() }).strict(), z.null()),
   'lock.unlock': method(z.object({ pin: zPin }).strict(), zUnlockResult),
@@ -192,8 +262,13 @@ export const apiMethods = {
 
   'settings.update': method(zSettings.partial().strict(), zSettings),
 
+  /** Asks for the PIN again (a wrong one counts toward the lockout). */
+  'security.getKey': method(z.object({ pin: zPin }).strict(), zSecurityKey),
+
   'session.logout': method(zNothing, z.null()),
   'session.logoutAndWipe': method(zNothing, z.null()),
+  /** Someone is at the screen (kiosk idle log-out); the renderer sends this at most every IDLE_ACTIVITY_REPORT_MS. */
+  'session.activity': method(zNothing, z.null()),
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -213,8 +288,12 @@ export const apiEvents = {
   'conversations.changed': z.null(),
   'message.added': zMessage,
   'message.updated': zMessage,
+  /** Upload or download progress of an attachment, in ciphertext bytes. */
+  'attachment.progress': z.object({ messageId: zId, direction: z.enum(['upload', 'download']), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   /** The 6-hour session ends soon (SESSION_WARNING_MS before endsAt). */
   'session.warning': z.object({ endsAt: zTimestamp }),
+  /** Kiosk: the idle log-out (with wipe) happens at `logoutAt` unless there is input; null: countdown cancelled. */
+  'session.idleLogout': z.object({ logoutAt: zTimestamp.nullable() }),
 } as const;
 
 export type ApiEventName = keyof typeof apiEvents;
@@ -236,6 +315,8 @@ export const API_ERROR_CODES = [
   'NOT_FOUND',
   'RELAY_UNAVAILABLE',
   'SESSION_EXPIRED',
+  /** A contact's identity key changed; sending is refused until the user acknowledges the new safety number. */
+  'SAFETY_NUMBER_CHANGED',
   'INTERNAL',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

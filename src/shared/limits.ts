@@ -32,6 +32,17 @@ export const RENDEZVOUS_TTL_MS = 2 * MINUTE_MS;
 
 /** Kiosk mode logs out (and wipes) after this much idle time unless configured otherwise. */
 export const KIOSK_IDLE_LOGOUT_MS = 15 * MINUTE_MS;
+/** The range a managed configuration may set the kiosk idle log-out to. */
+export const KIOSK_IDLE_LOGOUT_MIN_MS = 2 * MINUTE_MS;
+export const KIOSK_IDLE_LOGOUT_MAX_MS = 60 * MINUTE_MS;
+/** The kiosk shows a log-out countdown this long before the idle log-out. */
+export const KIOSK_LOGOUT_COUNTDOWN_MS = 60 * SECOND_MS;
+/** The renderer reports user activity to the core at most this often... */
+export const IDLE_ACTIVITY_REPORT_MS = 5 * SECOND_MS;
+/** ...and the core ignores reports closer together than this (a misbehaving page cannot flood it). */
+export const IDLE_ACTIVITY_MIN_INTERVAL_MS = 1 * SECOND_MS;
+/** A managed configuration may shorten the privacy screen delay to this, never lengthen it past PRIVACY_SCREEN_IDLE_MS. */
+export const PRIVACY_SCREEN_MIN_IDLE_MS = 10 * SECOND_MS;
 
 // --- End-to-end protocol (src/shared/protocol/, docs/protocol.md) ---
 /** Most message keys one incoming message may make the receiver skip in a chain. */
@@ -61,6 +72,13 @@ export const RELAY_AUTH_TIMEOUT_MS = 10 * SECOND_MS;
 /** Per-connection token bucket: sustained frames per second and burst. */
 export const RELAY_RATE_PER_SECOND = 500;
 export const RELAY_RATE_BURST = 1000;
+/** Envelope ids one `ack` frame may carry; equal to the relay's per-connection delivery window. */
+export const RELAY_ACK_BATCH_MAX = 256;
+/**
+ * How long the relay holds an envelope for an online recipient in memory only: acked within it,
+ * the envelope never touches the disk; otherwise it is written (and its sender told 'stored').
+ */
+export const RELAY_ONLINE_GRACE_MS = 50;
 /** Largest signed prekey, attestation and rendezvous message the relay stores or forwards. */
 export const RELAY_MAX_SIGNED_PREKEY_BYTES = 1024;
 export const RELAY_MAX_ATTESTATION_BYTES = 16 * 1024;
@@ -95,3 +113,55 @@ export const PROFILE_FIELD_MAX_CHARS = 100;
 export const EXPIRY_SWEEP_INTERVAL_MS = 15 * MINUTE_MS;
 /** Messages deleted per transaction by the expiry sweep, so the UI never waits on one long write. */
 export const EXPIRY_SWEEP_BATCH = 500;
+
+// --- Attachments and the relay blob store (src/shared/attachments/, server/blob-*.ts, docs/attachments.md) ---
+/** Largest attachment (plaintext bytes) a device sends or accepts. */
+export const ATTACHMENT_MAX_BYTES = 100 * 1024 * 1024;
+/** Plaintext bytes per AEAD chunk of an attachment: the most any step holds in memory. */
+export const ATTACHMENT_CHUNK_BYTES = 64 * 1024;
+/** Largest blob the relay stores: a maximal attachment plus its header and per-chunk tags. */
+export const RELAY_BLOB_MAX_BYTES = ATTACHMENT_MAX_BYTES + 16 + 16 * (ATTACHMENT_MAX_BYTES / ATTACHMENT_CHUNK_BYTES + 1);
+/** Ciphertext bytes per blob upload or download frame (fits RELAY_MAX_FRAME_BYTES with framing). */
+export const RELAY_BLOB_TRANSFER_BYTES = 128 * 1024;
+/** Blobs expire at the relay like queued envelopes: this long after the upload began. */
+export const RELAY_BLOB_RETENTION_MS = RELAY_QUEUE_RETENTION_MS;
+/** Bytes of unexpired blobs one device may hold at the relay (reserved at create time). */
+export const RELAY_BLOB_QUOTA_BYTES_PER_DEVICE = 2 * 1024 * 1024 * 1024;
+/** Largest file the renderer hands to the core in one API call (pictures and documents; base64 in JSON). */
+export const ATTACHMENT_API_MAX_BYTES = 25 * 1024 * 1024;
+
+// --- Backup & Restore (src/shared/backup/, server/backup-*.ts, docs/protocol-backup.md) ---
+/** Plaintext bytes per encrypted backup chunk (one chunk per relay frame). */
+export const BACKUP_CHUNK_BYTES = 64 * 1024;
+/** Most chunks one backup may have (16 MiB of snapshot). */
+export const BACKUP_MAX_CHUNKS = 256;
+/** The phone replaces its backup when its content changes, and at least this often. */
+export const BACKUP_INTERVAL_MS = DAY_MS;
+/** The relay deletes a backup that has not been renewed for this long. */
+export const BACKUP_RETENTION_MS = 30 * DAY_MS;
+/** Restore attempts (proofs of the code) the relay accepts per account in one hour. */
+export const BACKUP_RESTORE_ATTEMPTS_PER_HOUR = 10;
+/** Wrong codes in a row after which the account's backup is locked out... */
+export const BACKUP_LOCKOUT_FAILURES = 20;
+/** ...for this long. */
+export const BACKUP_LOCKOUT_MS = DAY_MS;
+/** A restore challenge must be answered within this long. */
+export const BACKUP_CHALLENGE_TTL_MS = 2 * MINUTE_MS;
+
+// --- Trust: verification attestations and the directory (src/shared/trust/, server/attestation-*.ts, docs/trust-and-groups.md) ---
+/** Default life of a verification attestation: revocation is backed by expiry plus re-issue. */
+export const ATTESTATION_DEFAULT_VALIDITY_MS = 30 * DAY_MS;
+/** Longest life an attestation may claim; clients refuse longer ones. */
+export const ATTESTATION_MAX_VALIDITY_MS = 90 * DAY_MS;
+/** Clock skew tolerated on an attestation's issue time. */
+export const ATTESTATION_CLOCK_SKEW_MS = 5 * MINUTE_MS;
+/** Most attestation ids one signed revocation list holds (~35 bytes each, so it fits one relay frame). */
+export const REVOCATION_LIST_MAX_ENTRIES = 6_000;
+/** Longest directory search query, in characters. */
+export const DIRECTORY_QUERY_MAX_CHARS = 64;
+/** Shortest query, so one-letter queries cannot page through the whole directory. */
+export const DIRECTORY_QUERY_MIN_CHARS = 2;
+/** Most hits one directory search returns. */
+export const DIRECTORY_SEARCH_MAX_RESULTS = 50;
+/** Largest signed revocation list the relay stores. */
+export const REVOCATION_LIST_MAX_BYTES = 240 * 1024;

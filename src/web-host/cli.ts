@@ -1,19 +1,24 @@
 /**
  * `npm run web -- --relay ws://127.0.0.1:PORT --data DIR [--port 0] [--workstation-name NAME]
- *  [--renderer out/renderer] [--test-clock]`
+ *  [--renderer out/renderer] [--test-clock] [--kiosk] [--managed-config FILE] [--authority-key HEX]`
  * Starts a real desktop core and serves the built renderer to a browser on 127.0.0.1; prints
  * `Wardline web host: http://127.0.0.1:PORT/?token=…`. `--test-clock` (tests only) runs the core
  * on a FakeClock (and its time-rule timers on ManualTimers) moved through the token-protected
- * test clock endpoint; network timers stay real.
+ * test clock endpoint; network timers stay real. `--managed-config` applies a managed
+ * configuration file (its relayUrl, if any, wins over --relay, as in the app); a bad one serves
+ * the error screen.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
-import { createDesktopCore } from '../main/core/desktop-core';
+import { createConfigErrorCore } from '../main/core/config/config-error-core';
+import { loadWorkstationConfig } from '../main/core/config/workstation-config';
+import { createDesktopCore, type DesktopCore } from '../main/core/desktop-core';
 import { createCoreLogger } from '../main/core/logging';
 import { ManualTimers } from '../main/core/scheduling/manual-timers';
+import { hexToBytes } from '../shared/bytes';
 import { FakeClock } from '../shared/clock';
 import { startWebHost } from './web-host';
 
@@ -24,6 +29,10 @@ const zCliOptions = z.object({
   'workstation-name': z.string().min(1).max(64).optional(),
   renderer: z.string().default('out/renderer'),
   'test-clock': z.boolean().default(false),
+  kiosk: z.boolean().default(false),
+  'managed-config': z.string().min(1).optional(),
+  /** The verification authority's public key (64 hex), as the relay's --authority-key. */
+  'authority-key': z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 async function main(): Promise<void> {
@@ -35,6 +44,9 @@ async function main(): Promise<void> {
       'workstation-name': { type: 'string' },
       renderer: { type: 'string' },
       'test-clock': { type: 'boolean' },
+      kiosk: { type: 'boolean' },
+      'managed-config': { type: 'string' },
+      'authority-key': { type: 'string' },
     },
     strict: true,
   });
@@ -46,13 +58,32 @@ async function main(): Promise<void> {
   const clock = options['test-clock'] ? new FakeClock(Date.now()) : undefined;
   const timers = clock === undefined ? undefined : new ManualTimers(clock);
 
-  const core = await createDesktopCore({
-    dataDir: path.resolve(options.data),
-    relayUrl: options.relay,
-    logger: log,
-    ...(clock === undefined || timers === undefined ? {} : { clock, timers }),
-    ...(options['workstation-name'] === undefined ? {} : { workstationName: options['workstation-name'] }),
+  const config = loadWorkstationConfig({
+    argv: [`--relay=${options.relay}`, ...(options.kiosk ? ['--kiosk'] : []), ...(options['workstation-name'] === undefined ? [] : [`--workstation-name=${options['workstation-name']}`])],
+    env: {},
+    platform: process.platform,
+    // Without --managed-config the web host reads no system file: it is a test and demo tool.
+    managedConfigPath: options['managed-config'] === undefined ? path.join(path.resolve(options.data), 'no-managed-config.json') : path.resolve(options['managed-config']),
   });
+  let core: DesktopCore;
+  if (config.ok) {
+    const c = config.config;
+    core = await createDesktopCore({
+      dataDir: path.resolve(options.data),
+      relayUrl: c.relayUrl,
+      kiosk: c.kiosk,
+      kioskIdleLogoutMs: c.kioskIdleLogoutMs,
+      privacyScreenMs: c.privacyScreenMs,
+      allowedLanguages: c.allowedLanguages,
+      logger: log,
+      ...(options['authority-key'] === undefined ? {} : { authorityKey: hexToBytes(options['authority-key']) }),
+      ...(clock === undefined || timers === undefined ? {} : { clock, timers }),
+      ...(c.workstationName === undefined ? {} : { workstationName: c.workstationName }),
+    });
+  } else {
+    log.error({ code: config.error.code }, 'workstation configuration refused');
+    core = createConfigErrorCore(config.error.code, { kiosk: options.kiosk });
+  }
   const host = await startWebHost({
     core,
     rendererDir,

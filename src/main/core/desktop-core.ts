@@ -4,10 +4,10 @@
  * drive it through `handlers` (via dispatchApiCall) and `subscribe`.
  */
 import WebSocket from 'ws';
-import type { ApiEventSink, ApiHandlers, Settings } from '../../shared/api';
+import { LANGUAGES, type ApiEventSink, type ApiHandlers, type Language, type Settings } from '../../shared/api';
 import { systemClock, type Clock } from '../../shared/clock';
 import { isWardlineError } from '../../shared/errors';
-import { PIN_MAX_TRIES } from '../../shared/limits';
+import { KIOSK_IDLE_LOGOUT_MS, PIN_MAX_TRIES, PRIVACY_SCREEN_IDLE_MS } from '../../shared/limits';
 import { zAccountId } from '../../shared/protocol/ids';
 import type { DesktopPairingResult } from '../../shared/protocol/pairing';
 import { RelayClient, type WebSocketLike } from '../../shared/wire/relay-client';
@@ -15,6 +15,7 @@ import { runtimeTimers, type Timers } from '../../shared/wire/timers';
 import { createApiHandlers, type CoreServices } from './api/handlers';
 import { CoreError } from './core-error';
 import { EventHub } from './event-hub';
+import { IdleLogout } from './kiosk/idle-logout';
 import { createCoreLogger, type CoreLogger } from './logging';
 import { fallbackName } from './messaging/message-view';
 import { PairingScreen } from './pairing/pairing-screen';
@@ -29,13 +30,22 @@ export interface DesktopCoreOptions {
   relayUrl: string;
   /** Shown on the phone during pairing ("Ward 4 nursing station"). */
   workstationName?: string;
+  /** Kiosk: every log-out (by hand, idle, session end) wipes the person's data; idle log-out runs. */
   kiosk?: boolean;
+  /** Kiosk idle log-out (managed configuration); KIOSK_IDLE_LOGOUT_MS by default. */
+  kioskIdleLogoutMs?: number;
+  /** Privacy screen delay the renderer applies (managed configuration); PRIVACY_SCREEN_IDLE_MS by default. */
+  privacyScreenMs?: number;
+  /** Languages the user may choose (managed configuration); all by default. */
+  allowedLanguages?: readonly Language[];
   clock?: Clock;
   /** Timers for the time rules (session end, offer rotation); tests pass ManualTimers with a FakeClock. */
   timers?: Timers;
   webSocketFactory?: (url: string) => WebSocketLike;
   /** Content-free logs. */
   logger?: CoreLogger;
+  /** The verification authority's Ed25519 public key: contacts' badges need an attestation it signed. */
+  authorityKey?: Uint8Array;
 }
 
 export interface DesktopCore {
@@ -54,19 +64,42 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
   const factory = options.webSocketFactory ?? defaultWebSocket;
   const connect = () => RelayClient.connect({ url: options.relayUrl, connect: factory });
   let workstation: WorkstationIdentity = await loadWorkstationIdentity(options.dataDir, options.workstationName);
+  const kiosk = options.kiosk ?? false;
+  const allowedLanguages = options.allowedLanguages ?? LANGUAGES;
+  if (!allowedLanguages.includes(workstation.settings.language) && allowedLanguages[0] !== undefined) {
+    workstation = { ...workstation, settings: { ...workstation.settings, language: allowedLanguages[0] } };
+  }
 
   const hub = new EventHub(log);
   const state = new AppStateMachine(
-    { workstationName: workstation.name, kiosk: options.kiosk ?? false, settings: workstation.settings },
+    { workstationName: workstation.name, kiosk, settings: workstation.settings },
     (s) => hub.emit('state.changed', s),
   );
+  state.update({
+    policy: {
+      allowedLanguages: [...allowedLanguages],
+      privacyScreenMs: options.privacyScreenMs ?? PRIVACY_SCREEN_IDLE_MS,
+      kioskIdleLogoutMs: options.kioskIdleLogoutMs ?? KIOSK_IDLE_LOGOUT_MS,
+    },
+  });
   let session: AccountSession | null = null;
   let ending: Promise<void> | null = null;
 
-  const endSession = (wipe: boolean, reason: SessionEndReason): Promise<void> => {
+  const idle = new IdleLogout(clock, timers, options.kioskIdleLogoutMs ?? KIOSK_IDLE_LOGOUT_MS, {
+    countdown: (logoutAt) => hub.emit('session.idleLogout', { logoutAt }),
+    logout: () => {
+      log.info({ code: 'KIOSK_IDLE' }, 'kiosk idle log-out');
+      void endSession(true, 'LOGOUT');
+    },
+  });
+
+  const endSession = (wipeAsked: boolean, reason: SessionEndReason): Promise<void> => {
     const current = session;
     if (!current) return ending ?? Promise.resolve();
     session = null;
+    idle.stop();
+    // On a kiosk the next person must find nothing of this one: every end is a wipe.
+    const wipe = wipeAsked || kiosk;
     log.info({ reason, wipe }, 'session ending');
     ending = current.close({ wipe }).finally(() => {
       ending = null;
@@ -92,6 +125,7 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
       networkTimers: runtimeTimers,
       connect,
       log,
+      authorityKey: options.authorityKey ?? null,
       events: {
         messageAdded: (m) => {
           if (state.phase === 'ready') hub.emit('message.added', m);
@@ -109,10 +143,14 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
         relayConnected: (connected) => state.update({ relayConnected: connected }),
         sessionWindow: (w) => state.update({ session: { authorisedAt: w.authorisedAt, endsAt: w.endsAt } }),
         warning: (endsAt) => hub.emit('session.warning', { endsAt }),
+        attachmentProgress: (p) => {
+          if (state.phase === 'ready') hub.emit('attachment.progress', p);
+        },
         ended: (reason) => void endSession(reason === 'WIPE', reason),
       },
     });
     session = opened;
+    if (kiosk) idle.start();
     const profile = result.profile;
     state.moveTo('ready', {
       account: {
@@ -125,6 +163,13 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
       ...(opened.timer.window ? { session: { authorisedAt: opened.timer.window.authorisedAt, endsAt: opened.timer.window.endsAt } } : {}),
     });
     refreshLock();
+    void opened.trust.refresh(result.accountId).then(
+      (verification) => {
+        const account = state.state.account;
+        if (session === opened && account) state.update({ account: { ...account, verification } });
+      },
+      () => undefined,
+    );
     log.info({ accountId: result.accountId, deviceId: opened.deviceId, reused: result.databaseKeyReused }, 'paired');
   };
 
@@ -171,6 +216,7 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
       if (state.phase === 'locked') state.moveTo('ready');
     },
     updateSettings: async (changes: Partial<Settings>) => {
+      if (changes.language !== undefined && !allowedLanguages.includes(changes.language)) throw new CoreError('INVALID_INPUT', 'language not allowed');
       const settings = { ...workstation.settings, ...changes };
       workstation = { ...workstation, settings };
       await saveWorkstationIdentity(options.dataDir, workstation);
@@ -178,6 +224,9 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
       return settings;
     },
     logout: (wipe) => endSession(wipe, wipe ? 'WIPE' : 'LOGOUT'),
+    activity: () => {
+      if (kiosk && session) idle.activity();
+    },
     startConversation: async (accountId) => {
       const s = services.ready();
       const id = zAccountId.parse(accountId);
@@ -185,6 +234,8 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
       if (id === s.accountId) throw new CoreError('INVALID_INPUT', 'own account');
       try {
         await s.messaging.knowAccount(id);
+        // Best effort: the warning for an unverified peer shows until the check succeeds.
+        await s.trust.refresh(id).catch(() => undefined);
       } catch (err) {
         throw new CoreError(isWardlineError(err) && err.code === 'CLOSED' ? 'RELAY_UNAVAILABLE' : 'NOT_FOUND', 'account', { cause: err });
       }

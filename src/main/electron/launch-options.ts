@@ -1,36 +1,35 @@
 /**
- * The desktop app's launch options, parsed (not trusted) from argv and the environment:
- * `--kiosk`, `--relay=wss://…` (or WARDLINE_RELAY_URL), `--workstation-name=…`
- * (or WARDLINE_WORKSTATION_NAME). The managed configuration file is a later issue.
+ * The desktop app's launch configuration: the managed file, then `--kiosk`, `--relay=wss://…`
+ * (or WARDLINE_RELAY_URL) and `--workstation-name=…` (or WARDLINE_WORKSTATION_NAME), resolved by
+ * src/main/core/config (precedence and checks live there). A bad configuration is a result, not
+ * an exception: the app then shows its error screen.
  */
-import { z } from 'zod';
+import { loadWorkstationConfig, type ConfigResult } from '../core/config/workstation-config';
 
-const zRelayUrl = z
-  .url()
-  .refine((u) => /^wss:\/\//.test(u) || /^ws:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(u), {
-    message: 'relay must be wss://, or ws:// on loopback',
-  });
-
-const zLaunchOptions = z.object({
-  kiosk: z.boolean(),
-  relayUrl: zRelayUrl,
-  workstationName: z.string().trim().min(1).max(64).optional(),
-});
-export type LaunchOptions = z.infer<typeof zLaunchOptions>;
-
-/** Until the managed configuration exists, a build without `--relay` talks to this relay. */
-export const DEFAULT_RELAY_URL = 'wss://relay.wardline.invalid';
-
-function flagValue(argv: readonly string[], name: string): string | undefined {
-  const prefix = `--${name}=`;
-  const hit = argv.find((a) => a.startsWith(prefix));
-  return hit?.slice(prefix.length);
+export interface LaunchEnvironment {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly platform: string;
+  /** app.isPackaged: a shipped app always reads the system-wide file. */
+  readonly packaged: boolean;
 }
 
-export function parseLaunchOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LaunchOptions {
-  return zLaunchOptions.parse({
-    kiosk: argv.includes('--kiosk'),
-    relayUrl: flagValue(argv, 'relay') ?? env.WARDLINE_RELAY_URL ?? DEFAULT_RELAY_URL,
-    workstationName: flagValue(argv, 'workstation-name') ?? env.WARDLINE_WORKSTATION_NAME,
+/**
+ * WARDLINE_MANAGED_CONFIG points an unpackaged (development) build at another file. A packaged
+ * app ignores it: otherwise any user could swap the hospital's relay for their own.
+ */
+export function loadLaunchConfig(launch: LaunchEnvironment): ConfigResult {
+  const override = launch.packaged ? undefined : launch.env.WARDLINE_MANAGED_CONFIG;
+  return loadWorkstationConfig({
+    argv: launch.argv,
+    env: launch.env,
+    platform: launch.platform,
+    ...(override === undefined || override === '' ? {} : { managedConfigPath: override }),
   });
+}
+
+/** Electron's `session.setProxy` argument for the configured proxy ("system", "direct" or a URL). */
+export function electronProxyConfig(proxy: string): { mode: 'system' | 'direct' | 'fixed_servers'; proxyRules?: string } {
+  if (proxy === 'system' || proxy === 'direct') return { mode: proxy };
+  return { mode: 'fixed_servers', proxyRules: proxy };
 }

@@ -3,6 +3,7 @@
  * screenshots and screen sharing where the OS allows), no menu in kiosk mode.
  */
 import { BrowserWindow, Menu } from 'electron';
+import { kioskWindowOptions } from './kiosk-policy';
 import { secureWebPreferences } from './security-policy';
 
 export interface MainWindowOptions {
@@ -23,6 +24,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     backgroundColor: '#ffffff',
     title: 'Wardline',
     webPreferences: secureWebPreferences(options.preloadPath, { devTools: options.devTools }),
+    ...(options.kiosk ? kioskWindowOptions() : {}),
   });
   window.setContentProtection(true);
   if (options.kiosk) {

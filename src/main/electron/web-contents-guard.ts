@@ -3,6 +3,7 @@
  * windows, no <webview>, and permissions refused except the camera (security-policy.ts).
  */
 import type { Session, WebContents } from 'electron';
+import { downloadDecision } from './download-policy';
 import { isAllowedNavigation, permissionCheckDecision, permissionDecision } from './security-policy';
 
 export function guardWebContents(contents: WebContents, trustedOrigin: string): void {
@@ -16,7 +17,7 @@ export function guardWebContents(contents: WebContents, trustedOrigin: string): 
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
-export function applyPermissionPolicy(session: Session, trustedOrigin: string): void {
+export function applyPermissionPolicy(session: Session, trustedOrigin: string, options: { kiosk: boolean } = { kiosk: true }): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
     callback(permissionDecision(permission, { requestingUrl: details.requestingUrl, mediaTypes }, trustedOrigin));
@@ -24,6 +25,9 @@ export function applyPermissionPolicy(session: Session, trustedOrigin: string): 
   session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
     permissionCheckDecision(permission, requestingOrigin, 'mediaType' in details ? details.mediaType : undefined, trustedOrigin),
   );
-  // Downloads are not a feature of the app; a stray one must not write to disk.
-  session.on('will-download', (event) => event.preventDefault());
+  // Downloads are not a feature of the app, except the security key's text file (download-policy.ts).
+  session.on('will-download', (event, item) => {
+    if (downloadDecision({ url: item.getURL(), mimeType: item.getMimeType() }, trustedOrigin, options) === 'block') event.preventDefault();
+    else item.setSaveDialogOptions({ defaultPath: item.getFilename(), filters: [{ name: 'Text', extensions: ['txt'] }] });
+  });
 }

@@ -8,6 +8,7 @@ import { computed, ref } from 'vue';
 import { PRIVACY_SCREEN_IDLE_MS } from '../../shared/limits';
 import type { UnlockResult } from '../../shared/api';
 import { ACTIVITY_EVENTS, createIdleTimer } from '../privacy/idle-timer';
+import { useAppStore } from './app';
 import { useLockStore } from './lock';
 import { useSettingsStore } from './settings';
 
@@ -17,9 +18,21 @@ export const usePrivacyStore = defineStore('privacy', () => {
   const hidden = ref(false);
   const armed = ref(false);
 
-  const timer = createIdleTimer(PRIVACY_SCREEN_IDLE_MS, () => {
+  const app = useAppStore();
+  const onIdle = () => {
     hidden.value = true;
-  });
+  };
+  // The managed configuration may shorten the delay; the timer is rebuilt when it differs.
+  let timerMs = PRIVACY_SCREEN_IDLE_MS;
+  let timer = createIdleTimer(timerMs, onIdle);
+  const currentTimer = () => {
+    const wanted = app.state?.policy?.privacyScreenMs ?? PRIVACY_SCREEN_IDLE_MS;
+    if (wanted !== timerMs && !timer.running) {
+      timerMs = wanted;
+      timer = createIdleTimer(timerMs, onIdle);
+    }
+    return timer;
+  };
   const onActivity = () => {
     if (!hidden.value) timer.activity();
   };
@@ -34,7 +47,7 @@ export const usePrivacyStore = defineStore('privacy', () => {
       for (const name of ACTIVITY_EVENTS) window.addEventListener(name, onActivity, { capture: true, passive: true });
       window.addEventListener('focus', onActivity);
     }
-    timer.start();
+    currentTimer().start();
   }
 
   function disarm(): void {

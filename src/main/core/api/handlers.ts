@@ -3,12 +3,13 @@
  * by dispatchApiCall; handlers check the app phase, call the domain services and map results.
  */
 import type { ApiHandlers, Contact, Settings, UnlockResult } from '../../../shared/api';
-import { zAccountId } from '../../../shared/protocol/ids';
+import { zAccountId, type AccountId } from '../../../shared/protocol/ids';
 import { CoreError } from '../core-error';
 import { toApiConversation, toApiMessage } from '../messaging/message-view';
 import type { AccountSession } from '../session/account-session';
 import type { AppStateMachine } from '../state/app-state';
 import type { PairingScreen } from '../pairing/pairing-screen';
+import { revealSecurityKey } from '../security-key/security-key';
 
 export interface CoreServices {
   readonly state: AppStateMachine;
@@ -23,6 +24,8 @@ export interface CoreServices {
   unlocked(): void;
   updateSettings(changes: Partial<Settings>): Promise<Settings>;
   logout(wipe: boolean): Promise<void>;
+  /** The renderer saw user input (kiosk idle log-out); rate-limited by the core. */
+  activity(): void;
   /** Verified device list from the relay directory; makes sure a contact row exists. */
   startConversation(accountId: string): Promise<string>;
   emitMessageUpdated(session: AccountSession, messageId: string): void;
@@ -38,7 +41,7 @@ function parseCursor(before: string | undefined) {
 }
 
 function self(s: AccountSession) {
-  return { accountId: s.accountId, displayName: s.profile.displayName };
+  return { accountId: s.accountId, displayName: s.profile.displayName, verificationOf: (a: string) => s.trust.badges(a as AccountId) };
 }
 
 export function createApiHandlers(core: CoreServices): ApiHandlers {
@@ -109,6 +112,11 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
       );
     },
 
+    'messages.sendAttachment': ({ conversationId, fileName, mimeType, data, caption }) =>
+      core.ready().attachments.send({ conversationId, fileName, mimeType, bytes: new Uint8Array(Buffer.from(data, 'base64')), ...(caption === undefined ? {} : { caption }) }),
+    'attachments.get': ({ attachmentId }) => core.ready().attachments.file(attachmentId),
+    'attachments.list': ({ conversationId }) => Promise.resolve(core.ready().attachments.list(conversationId)),
+
     'contacts.list': () => {
       const s = core.ready();
       return Promise.resolve(
@@ -118,11 +126,13 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
             displayName: c.displayName,
             ...(c.profession ? { profession: c.profession } : {}),
             ...(c.organisation ? { organisation: c.organisation } : {}),
-            verification: { identity: c.verified, registration: false },
+            verification: s.trust.badges(c.accountId as AccountId),
           }),
         ),
       );
     },
+
+    'directory.search': ({ query }) => core.ready().searchDirectory(query),
 
     'lock.setPin': async ({ pin, currentPin }) => {
       const s = core.ready();
@@ -158,6 +168,14 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
 
     'settings.update': (changes) => core.updateSettings(changes),
 
+    'security.getKey': async ({ pin }) => {
+      try {
+        return await revealSecurityKey(core.ready(), pin, core.state.state.kiosk);
+      } finally {
+        core.refreshLock();
+      }
+    },
+
     'session.logout': async () => {
       await core.logout(false);
       return null;
@@ -165,6 +183,10 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
     'session.logoutAndWipe': async () => {
       await core.logout(true);
       return null;
+    },
+    'session.activity': () => {
+      core.activity();
+      return Promise.resolve(null);
     },
   };
 }
