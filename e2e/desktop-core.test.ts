@@ -17,6 +17,7 @@ import { createDesktopCore, type DesktopCore } from '../src/main/core/desktop-co
 import { createCoreLogger } from '../src/main/core/logging';
 import { ManualTimers } from '../src/main/core/scheduling/manual-timers';
 import { CompanionPhone } from '../src/phone/companion-phone';
+import { formatRecoveryCode } from '../src/shared/backup/recovery-code';
 
 /** Real time plus an offset the test moves: offers stay valid for the phone's real clock. */
 class OffsetClock {
@@ -222,7 +223,7 @@ describe('desktop core through a real relay', () => {
     // While closed: no plaintext anywhere under the data directory.
     for (const file of filesUnder(dataDir)) {
       const bytes = readFileSync(file);
-      for (const planted of [PLANTED_IN, PLANTED_OUT, PLANTED_SYNC, 'Bram de Vries']) expect(bytes.includes(planted), file).toBe(false);
+      for (const planted of [PLANTED_IN, PLANTED_OUT, PLANTED_SYNC, 'Bram de Vries', phoneA.backupCode]) expect(bytes.includes(planted), file).toBe(false);
     }
     h = await startCore();
     await pair(h);
@@ -239,6 +240,12 @@ describe('desktop core through a real relay', () => {
     expect(await h.call('lock.unlock', { pin: '11112' })).toEqual({ ok: false, code: 'WRONG_PIN', triesLeft: 2 });
     expect(await h.call('lock.unlock', { pin: '27415' })).toEqual({ ok: true });
     expect((await h.call('app.getState', {})).phase).toBe('ready');
+  });
+
+  it('shows the Backup & Restore code the phone shared at pairing, behind the PIN (memory only)', async () => {
+    await expect(h.call('security.getKey', { pin: '11112' })).rejects.toMatchObject({ code: 'WRONG_PIN' });
+    const key = await h.call('security.getKey', { pin: '27415' });
+    expect(key).toEqual({ available: true, groups: formatRecoveryCode(phoneA.backupCode).split('-'), downloadAllowed: true });
   });
 
   it('ends the session after 6 hours by its own clock: warning, then back to pairing; a re-pair restores access', async () => {
@@ -289,7 +296,7 @@ describe('desktop core through a real relay', () => {
 
   it('never wrote planted plaintext to the data directory or the logs', () => {
     const everything = [...filesUnder(dataDir).map((f) => readFileSync(f).toString('latin1')), ...logLines, relay.logs()].join('\n');
-    for (const planted of [PLANTED_IN, PLANTED_OUT, PLANTED_SYNC]) expect(everything.includes(planted)).toBe(false);
+    for (const planted of [PLANTED_IN, PLANTED_OUT, PLANTED_SYNC, phoneA.backupCode]) expect(everything.includes(planted)).toBe(false);
     expect(logLines.length).toBeGreaterThan(0);
   });
 });

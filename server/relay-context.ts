@@ -1,6 +1,9 @@
 /** Everything a connection's request handlers use, built once per relay. */
 import type { Clock } from '../src/shared/clock';
 import type { AccountPublishing } from './account-publishing';
+import type { BackupStore } from './backup-store';
+import type { AttestationAuthority } from './attestation-authority';
+import type { BlobStore } from './blob-store';
 import type { Directory } from './directory';
 import type { Logger } from './logging';
 import type { OfflineQueue } from './offline-queue';
@@ -23,6 +26,10 @@ export interface RelayContext {
   readonly sessions: Sessions;
   readonly rendezvous: Rendezvous;
   readonly publishing: AccountPublishing;
+  /** Verification attestations and the directory's gate (docs/trust-and-groups.md). */
+  readonly trust: AttestationAuthority;
+  readonly blobs: BlobStore;
+  readonly backups: BackupStore;
   /** Authorities (host[:port]) a device may name in its auth signature. */
   readonly authorities: readonly string[];
   readonly limits: ConnectionLimits;

@@ -8,11 +8,21 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { RELAY_MAX_FRAME_BYTES, RENDEZVOUS_OPENS_PER_MINUTE } from '../src/shared/limits';
+import {
+  RELAY_BLOB_MAX_BYTES,
+  RELAY_BLOB_QUOTA_BYTES_PER_DEVICE,
+  RELAY_BLOB_RETENTION_MS,
+  RELAY_MAX_FRAME_BYTES,
+  RENDEZVOUS_OPENS_PER_MINUTE,
+} from '../src/shared/limits';
+import { hexToBytes } from '../src/shared/bytes';
 import { CLOSE_CODES } from '../src/shared/wire/close-codes';
 import { relayAuthority } from '../src/shared/wire/relay-auth';
 import { AccountPublishing } from './account-publishing';
+import { AttestationAuthority } from './attestation-authority';
 import { AdjustableClock } from './adjustable-clock';
+import { BackupStore } from './backup-store';
+import { BlobStore } from './blob-store';
 import { zRelayConfig, isLoopback, type RelayConfigInput, type RelayInjections } from './config';
 import { Connection } from './connection';
 import { openRelayDatabase } from './database';
@@ -58,15 +68,24 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
     onWriteError: (error) => log.error({ err: String(error), code: 'INTERNAL' }, 'queue write failed; retrying'),
   });
   const sessions = new Sessions(directory, queue, clock, config.desktopSessionMs, log);
-  const router = new Router(directory, queue, sessions, clock, config.queueRetentionMs);
+  const router = new Router(directory, queue, sessions, clock, config.queueRetentionMs, config.onlineGraceMs);
   sessions.router = router;
   const rendezvous = new Rendezvous(clock, config.rendezvousTtlMs, new KeyedTokenBuckets(RENDEZVOUS_OPENS_PER_MINUTE / 60, RENDEZVOUS_OPENS_PER_MINUTE));
   const publishing = new AccountPublishing(directory, sessions, clock, log);
+  const trust = new AttestationAuthority(db, directory, config.authorityKey ? hexToBytes(config.authorityKey) : null, clock, log);
+  const blobs = new BlobStore(db, config.dataDir, clock, {
+    retentionMs: RELAY_BLOB_RETENTION_MS,
+    maxBlobBytes: RELAY_BLOB_MAX_BYTES,
+    quotaBytesPerDevice: RELAY_BLOB_QUOTA_BYTES_PER_DEVICE,
+  });
 
+  const backups = new BackupStore(config.dataDir, clock);
   const sweep = () => {
     sessions.sweep();
     rendezvous.sweep();
     queue.expire(clock.now());
+    blobs.expire(clock.now());
+    backups.sweep(clock.now());
   };
   let connections = 0;
   const health = () => ({
@@ -77,6 +96,7 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
     queuedEnvelopes: queue.totalQueued,
     pendingWrites: queue.pendingWrites,
     rendezvousChannels: rendezvous.channelCount,
+    blobs: blobs.count,
   });
 
   const handler = httpHandler({ health, sweep }, testClock);
@@ -107,6 +127,9 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
     sessions,
     rendezvous,
     publishing,
+    trust,
+    blobs,
+    backups,
     authorities: [...new Set(authorities)],
     limits: { authTimeoutMs: config.authTimeoutMs, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst },
   };
@@ -127,6 +150,8 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
   const expiryTimer = setInterval(() => guarded(() => {
     rendezvous.sweep();
     queue.expire(clock.now());
+    blobs.expire(clock.now());
+    backups.sweep(clock.now());
   }), EXPIRY_SWEEP_MS);
   function guarded(fn: () => void): void {
     try {
@@ -150,6 +175,7 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
         wss.close();
         server.close(() => {
           queue.close();
+          backups.close();
           db.close();
           log.info('relay stopped');
           log.flush();

@@ -8,7 +8,11 @@ import { RelayError } from '../src/shared/wire/relay-error';
 import type { Connection } from './connection';
 import type { DeviceLink } from './device-link';
 import { encodeSendOkFrame } from './hot-frames';
+import { handleBlobRequest } from './blob-requests';
+import { handleBackupRequest } from './backup-requests';
 import type { RelayContext } from './relay-context';
+import { AUTHORITY_ATTESTATION_NAMES } from './attestation-authority';
+import { searchDirectory } from './directory-search';
 
 type Request = Exclude<ClientRequest, Extract<ClientFrame, { t: 'auth' }>>;
 
@@ -36,11 +40,20 @@ export function handleRequest(ctx: RelayContext, conn: Connection, link: DeviceL
       return { b: ctx.directory.takeBundles(frame.a, (d) => d.state === 'active' && !ctx.sessions.checkExpiry(d)) };
     }
     case 'put-attestation':
+      if (AUTHORITY_ATTESTATION_NAMES.includes(frame.n)) throw new RelayError('BAD_SIGNATURE', 'name reserved for the authority');
       if (!ctx.directory.putAttestation(authenticated(link).device.accountId, frame.n, frame.b)) throw new RelayError('TOO_LARGE');
       return undefined;
     case 'get-attestations':
       authenticated(link);
       return { a: ctx.directory.attestations(frame.a) };
+    case 'publish-verification':
+      ctx.trust.publishVerification(frame.b);
+      return undefined;
+    case 'publish-revocations':
+      ctx.trust.publishRevocations(frame.b);
+      return undefined;
+    case 'search-directory':
+      return { h: searchDirectory(ctx.trust, authenticated(link).device.accountId, frame.q) };
     case 'send': {
       authenticated(link);
       const r = frame.r;
@@ -52,5 +65,15 @@ export function handleRequest(ctx: RelayContext, conn: Connection, link: DeviceL
     case 'rv-send':
       ctx.rendezvous.send(conn, frame.c, frame.m);
       return undefined;
+    case 'blob-create':
+    case 'blob-put':
+    case 'blob-status':
+    case 'blob-get':
+      return handleBlobRequest(ctx.blobs, authenticated(link).deviceId, frame);
+    case 'backup-put':
+    case 'backup-challenge':
+    case 'backup-prove':
+    case 'backup-get':
+      return handleBackupRequest(ctx.backups, conn, link, frame);
   }
 }

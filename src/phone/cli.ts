@@ -3,21 +3,31 @@
  *   create [--name N] [--profession P]      new account; prints its account id
  *   pair <wardline://p/…> [--yes | --code NNNNNN]   shows desktop name + code, asks to approve
  *   send <accountId> <text>                  prints the message id
+ *   send-file <accountId> <path> [--type MIME]   encrypted attachment (images lose their metadata); prints the id
+ *   listen ... [--save-dir DIR]              also fetches received attachments into DIR
  *   listen [--count N] [--timeout-ms MS]     prints received messages
  *   revoke <deviceId>                        wipes and unlinks a desktop
  *   desktops                                 lists linked desktops
  *   whoami                                   prints account and device id
+ *   restore --account ID --code CODE         new phone for an account, from its backup (docs/protocol-backup.md)
+ *   security-key                             prints the Backup & Restore code
+ *   keep <messageId>                         keeps a message (it goes into the backup)
+ *   backup [--force]                         uploads the backup when due (changed or a day old), or now
+ *   rotate-code                              new code; the backup is replaced under it
  * Results go to stdout; diagnostics (ids and codes only) to stderr.
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { isWardlineError } from '../shared/errors';
+import { formatRecoveryCode, parseRecoveryCode } from '../shared/backup/recovery-code';
+import { zMessageId } from '../shared/messages/message-id';
 import { zAccountId, zDeviceId } from '../shared/protocol/ids';
 import type { PairingRequest } from '../shared/protocol/pairing';
+import { readPhoneFile, savePhoneFile } from './attachment-files';
 import { CompanionPhone, type PhoneLog } from './companion-phone';
 import type { ReceivedMessage } from './message-inbox';
 
-const USAGE = 'usage: phone create|pair <url>|send <accountId> <text>|listen|revoke <deviceId>|desktops|whoami --data DIR [--relay ws://...]';
+const USAGE = 'usage: phone create|pair <url>|send <accountId> <text>|listen|revoke <deviceId>|desktops|whoami|restore --account ID --code CODE|security-key|keep <id>|backup [--force]|rotate-code --data DIR [--relay ws://...]';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,7 +41,11 @@ const { values, positionals } = parseArgs({
     code: { type: 'string' },
     count: { type: 'string' },
     'timeout-ms': { type: 'string' },
+    type: { type: 'string' },
+    'save-dir': { type: 'string' },
     verbose: { type: 'boolean' },
+    account: { type: 'string' },
+    force: { type: 'boolean' },
   },
 });
 
@@ -53,6 +67,8 @@ function describe(m: ReceivedMessage): string {
       return `receipt ${c.receipt} from ${m.from} for ${c.ids.join(',')}`;
     case 'profile':
       return `profile from ${m.from}`;
+    case 'attachment':
+      return `attachment ${c.id} from ${m.from}: ${c.mimeType} ${c.size} bytes`;
   }
 }
 
@@ -85,6 +101,17 @@ async function main(): Promise<number> {
     await phone.close();
     return 0;
   }
+  if (command === 'restore') {
+    if (!values.relay || !values.account || !values.code) throw new Error('restore needs --relay, --account and --code');
+    const code = parseRecoveryCode(values.code);
+    const phone = await CompanionPhone.restore({ ...base, relayUrl: values.relay, accountId: zAccountId.parse(values.account), code });
+    out(`restored ${phone.accountId}`);
+    out(`device ${phone.deviceId}`);
+    out(`backup-from ${new Date(phone.backupCreatedAt).toISOString()}`);
+    out(`kept-messages ${phone.keptMessageIds.length}`);
+    await phone.close();
+    return 0;
+  }
   const phone = await CompanionPhone.open({ ...base, receive: command === 'listen' });
   try {
     switch (command) {
@@ -101,13 +128,28 @@ async function main(): Promise<number> {
         out(`sent ${await phone.sendText(zAccountId.parse(to), words.join(' '))}`);
         return 0;
       }
+      case 'send-file': {
+        const [to, path] = args;
+        if (!to || !path) throw new Error('send-file needs <accountId> <path>');
+        out(`sent ${await phone.sendAttachment(zAccountId.parse(to), await readPhoneFile(path, values.type))}`);
+        return 0;
+      }
       case 'listen': {
         const count = values.count ? Number(values.count) : Infinity;
         const timeoutMs = values['timeout-ms'] ? Number(values['timeout-ms']) : Infinity;
         let seen = 0;
+        const saves: Promise<void>[] = [];
         await new Promise<void>((resolve) => {
           const print = (m: ReceivedMessage) => {
             out(describe(m));
+            const saveDir = values['save-dir'];
+            if (saveDir && m.content.kind === 'attachment') {
+              const content = m.content;
+              saves.push(phone
+                .fetchAttachment(content)
+                .then((bytes) => savePhoneFile(saveDir, content, bytes))
+                .then((path) => out(`saved ${content.id} ${path}`), (e: unknown) => log('attachment-fetch-failed', { code: isWardlineError(e) ? e.code : 'INTERNAL' })));
+            }
             if (++seen >= count) resolve();
           };
           for (const m of phone.messages) print(m);
@@ -115,6 +157,7 @@ async function main(): Promise<number> {
           if (Number.isFinite(timeoutMs)) setTimeout(resolve, timeoutMs);
           process.once('SIGINT', () => resolve());
         });
+        await Promise.all(saves);
         return 0;
       }
       case 'revoke': {
@@ -125,6 +168,23 @@ async function main(): Promise<number> {
       }
       case 'desktops':
         for (const d of phone.linkedDesktops) out(`${d.deviceId} "${d.name}" linked ${new Date(d.linkedAt).toISOString()}`);
+        return 0;
+      case 'security-key':
+        out(formatRecoveryCode(phone.backupCode));
+        return 0;
+      case 'keep': {
+        const [id] = args;
+        phone.keepMessage(zMessageId.parse(id));
+        out(`kept ${id}`);
+        return 0;
+      }
+      case 'backup': {
+        const done = values.force ? await phone.backUp() : await phone.backUpIfDue();
+        out(done ? `backed-up ${new Date(done.createdAt).toISOString()} chunks ${done.chunks}` : 'backup up to date');
+        return 0;
+      }
+      case 'rotate-code':
+        out(formatRecoveryCode(await phone.rotateBackupCode()));
         return 0;
       case 'whoami':
         out(`account ${phone.accountId}`);

@@ -11,12 +11,16 @@
  *   await phone.waitForMessage((m) => ..., timeoutMs) → ReceivedMessage
  *   phone.onMessage((m) => ...) → unsubscribe
  *   await phone.revokeDesktop(deviceId)        signed wipe command + device list without it
+ *   phone.backupCode, phone.keepMessage(id), await phone.backUp() / backUpIfDue(), await phone.rotateBackupCode()
+ *   const phone = await CompanionPhone.restore({ relayUrl, accountId, code, dataDir? })   new phone, same account (backup)
  *   await phone.close()
  */
 import WebSocket from 'ws';
+import type { KdfParams } from '../shared/backup/backup-kdf';
+import type { RecoveryCode } from '../shared/backup/recovery-code';
 import { systemClock, type Clock } from '../shared/clock';
 import { isWardlineError } from '../shared/errors';
-import { decodeContent, type MessageContent, type ReceiptKind } from '../shared/messages/content';
+import { decodeContent, type AttachmentContent, type MessageContent, type ReceiptKind } from '../shared/messages/content';
 import { newMessageId, type MessageId } from '../shared/messages/message-id';
 import type { Profile } from '../shared/messages/profile';
 import { verifyDeviceList, type DeviceList } from '../shared/protocol/device-list';
@@ -28,9 +32,13 @@ import { RelayClient, type WebSocketFactory } from '../shared/wire/relay-client'
 import { relayAuthSigner } from '../shared/wire/relay-auth';
 import { signWipeCommand } from '../shared/wire/wipe-command';
 import { AccountDirectory } from './account-directory';
+import { fetchAttachment, prepareAttachment, type PhoneFile } from './attachment-sending';
 import { MessageInbox, type ReceivedMessage } from './message-inbox';
 import { accountOf, createPhoneState, deviceKeysOf, publishReachability, signOwnDeviceList, topUpOneTimePrekeys } from './phone-account';
 import { PhoneError } from './phone-error';
+import { newBackupState, PhoneBackup, type BackupUpload } from './phone-backup';
+import { restoreAccount } from './restore-account';
+import type { BackupState } from './backup-state';
 import { decryptEnvelope, sendContent, type MessagingContext } from './phone-messaging';
 import { pairingAccountFor } from './phone-pairing';
 import { PhoneSessionStore } from './phone-session-store';
@@ -53,6 +61,8 @@ export interface CompanionPhoneOptions {
   readonly receive?: boolean;
   /** Answer every received text with a delivery receipt (default true). */
   readonly autoDeliveryReceipts?: boolean;
+  /** Backup KDF parameters; only tests pass cheaper ones (default: BACKUP_KDF_PARAMS, docs/protocol-backup.md). */
+  readonly backupKdf?: KdfParams;
 }
 
 /** Below this many unused one-time prekeys the phone asks the relay how many it still holds. */
@@ -72,12 +82,13 @@ export class CompanionPhone {
   readonly #directory: AccountDirectory;
   readonly #inbox = new MessageInbox();
   readonly #log: PhoneLog;
+  readonly #backup: PhoneBackup;
   #client: RelayClient | null = null;
   #ownList: DeviceList;
   #incoming: Promise<void> = Promise.resolve();
   #closed = false;
 
-  private constructor(state: PhoneState, options: CompanionPhoneOptions) {
+  private constructor(state: PhoneState, options: CompanionPhoneOptions, backupState?: BackupState) {
     this.#state = state;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
@@ -90,11 +101,13 @@ export class CompanionPhone {
     this.#cipher = new SessionCipher({ accountId: this.accountId, device: deviceKeysOf(state), certificate: state.device.certificate, store: this.#store, clock: this.#clock });
     this.#directory = new AccountDirectory(state.knownAccounts, () => undefined);
     this.#ownList = verifyDeviceList(signOwnDeviceList(state, this.#account, this.#clock));
+    this.#backup = PhoneBackup.openOrCreate(options.dataDir, this.#clock, options.backupKdf, backupState);
   }
 
   static async create(options: CompanionPhoneOptions & { readonly relayUrl: string; readonly profile: Profile }): Promise<CompanionPhone> {
     if (options.dataDir && phoneStateExists(options.dataDir)) throw new PhoneError('ACCOUNT_EXISTS', 'the data directory already holds a phone');
-    const phone = new CompanionPhone(createPhoneState(options.relayUrl, options.profile, options.clock ?? systemClock), options);
+    // A fresh code even if an aborted earlier `create` left a backup state behind.
+    const phone = new CompanionPhone(createPhoneState(options.relayUrl, options.profile, options.clock ?? systemClock), options, newBackupState());
     const client = await phone.#connect();
     await client.publishDeviceList(phone.#ownList.encoded);
     await phone.#authenticate(client);
@@ -102,6 +115,33 @@ export class CompanionPhone {
     phone.#save();
     phone.#log('account-created', { account: phone.accountId, device: phone.deviceId });
     return phone;
+  }
+
+  /**
+   * A new phone for an existing account, from the relay's backup and the Backup & Restore code
+   * (src/phone/restore-account.ts): same identity, profile, contacts and kept messages; the old
+   * phone and every linked desktop leave the device list and are sent wipe commands.
+   */
+  static async restore(
+    options: CompanionPhoneOptions & { readonly relayUrl: string; readonly accountId: AccountId; readonly code: RecoveryCode; readonly minimumKdf?: KdfParams },
+  ): Promise<CompanionPhone & { readonly backupCreatedAt: number }> {
+    if (options.dataDir && phoneStateExists(options.dataDir)) throw new PhoneError('ACCOUNT_EXISTS', 'the data directory already holds a phone');
+    const clock = options.clock ?? systemClock;
+    const probe = await RelayClient.connect({ url: options.relayUrl, connect: options.connect ?? defaultConnect });
+    let restored;
+    try {
+      restored = await restoreAccount(probe, { relayUrl: options.relayUrl, accountId: options.accountId, code: options.code, clock, ...(options.minimumKdf ? { minimumKdf: options.minimumKdf } : {}) });
+    } finally {
+      probe.close();
+    }
+    const phone = new CompanionPhone(restored.state, options, restored.backup);
+    const client = await phone.#connect();
+    await client.publishDeviceList(phone.#ownList.encoded, restored.wipes);
+    await phone.#authenticate(client);
+    await publishReachability(client, phone.#state, phone.#store, phone.#clock);
+    phone.#save();
+    phone.#log('account-restored', { account: phone.accountId, device: phone.deviceId, backupCreatedAt: restored.backupCreatedAt });
+    return Object.assign(phone, { backupCreatedAt: restored.backupCreatedAt });
   }
 
   static async open(options: CompanionPhoneOptions & { readonly dataDir: string }): Promise<CompanionPhone> {
@@ -144,13 +184,17 @@ export class CompanionPhone {
     const rvClient = sameRelay ? client : await RelayClient.connect({ url: offer.relayUrl, connect: this.#options.connect ?? defaultConnect });
     try {
       const channel = await openRendezvousChannel(rvClient, offer.channelId);
-      const account = pairingAccountFor({
-        state: this.#state,
-        account: this.#account,
-        clock: this.#clock,
-        publishOwnList: (list, wipes) => this.#publishOwnList(list, wipes),
-        save: () => this.#save(),
-      });
+      const account = {
+        ...pairingAccountFor({
+          state: this.#state,
+          account: this.#account,
+          clock: this.#clock,
+          publishOwnList: (list, wipes) => this.#publishOwnList(list, wipes),
+          save: () => this.#save(),
+        }),
+        // Shown on the desktop's Security key screen; the desktop keeps it in memory only.
+        backupCode: this.#backup.code,
+      };
       const result = await runPhonePairing(channel, offer, account, { approve: options.approve, clock: this.#clock });
       this.#log('desktop-linked', { device: result.desktop.deviceId, reused: result.databaseKeyReused });
       return result;
@@ -165,6 +209,18 @@ export class CompanionPhone {
     await this.#send(to, { kind: 'text', id, to, body, sentAt });
     this.#remember({ id, conversation: to, from: this.accountId, body, sentAt });
     return id;
+  }
+
+  /** Sends a file as an encrypted attachment (images lose their metadata first); resolves with the message id. */
+  async sendAttachment(to: AccountId, file: PhoneFile): Promise<MessageId> {
+    const content = await prepareAttachment(this.#requireClient(), to, file, this.#clock.now());
+    await this.#send(to, content);
+    return content.id;
+  }
+
+  /** The decrypted, checked bytes of a received attachment. */
+  fetchAttachment(content: AttachmentContent): Promise<Uint8Array> {
+    return fetchAttachment(this.#requireClient(), content);
   }
 
   async sendReceipt(to: AccountId, receipt: ReceiptKind, ids: readonly MessageId[]): Promise<void> {
@@ -190,6 +246,42 @@ export class CompanionPhone {
     Reflect.deleteProperty(this.#state.databaseKeys, desktop.workstationId);
     this.#save();
     this.#log('desktop-revoked', { device: deviceId });
+  }
+
+  /** The Backup & Restore code (the "security key"), in canonical form; format it for people with formatRecoveryCode. */
+  get backupCode(): RecoveryCode {
+    return this.#backup.code;
+  }
+
+  /** Text messages this phone sent or received (bounded: PHONE_HISTORY_MAX), oldest first. */
+  get history(): readonly PhoneState['history'][number][] {
+    return this.#state.history;
+  }
+
+  get keptMessageIds(): readonly MessageId[] {
+    return this.#backup.kept;
+  }
+
+  /** Marks a message as kept: it outlives the 30-day rule and goes into the backup. */
+  keepMessage(id: MessageId): void {
+    this.#backup.keep(id);
+  }
+
+  /** Uploads a backup now (replacing the relay's). */
+  async backUp(): Promise<BackupUpload> {
+    return this.#backup.upload(this.#requireClient(), this.#state);
+  }
+
+  /** Uploads when the content changed or BACKUP_INTERVAL_MS passed; null when nothing was due. */
+  async backUpIfDue(): Promise<BackupUpload | null> {
+    return this.#backup.uploadIfDue(this.#requireClient(), this.#state);
+  }
+
+  /** A new code, and a backup under it replacing the old one at once: the old code then opens nothing. */
+  async rotateBackupCode(): Promise<RecoveryCode> {
+    const code = this.#backup.rotateCode();
+    await this.backUp();
+    return code;
   }
 
   async close(): Promise<void> {

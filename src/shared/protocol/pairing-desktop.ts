@@ -50,6 +50,8 @@ export interface DesktopPairingResult {
   readonly databaseKeyReused: boolean;
   readonly snapshot: PairingSnapshot;
   readonly confirmationCode: string;
+  /** The account's Backup & Restore code when the phone shared it: hold in memory only, never store. */
+  readonly backupCode?: string;
 }
 
 /**
@@ -143,6 +145,7 @@ export async function runDesktopPairing(
         databaseKeyReused: reused,
         snapshot,
         confirmationCode: keys.confirmationCode,
+        ...(answer.bk ? { backupCode: answer.bk } : {}),
       };
     } finally {
       purgePairingKeys(keys);

@@ -6,7 +6,8 @@
  *   desktop  D→P frame 0    { t: "desktop", w: workstationId, n: name, d: deviceId, sk: Ed25519 pub, dk: X25519 pub }
  *   reject   P→D frame 1    { t: "reject" }
  *   accept   P→D frame 1    { t: "accept", ik: identity key, c: device certificate, l: signed device list,
- *                             pr: { n, p } profile, k?: database key (re-pair only), s: snapshot chunk count }
+ *                             pr: { n, p } profile, k?: database key (re-pair only), s: snapshot chunk count,
+ *                             bk?: Backup & Restore code (docs/protocol-backup.md) }
  *   snap     P→D frames 2.. { t: "snap", b: chunk of the encoded snapshot }
  *   done     D→P frame 1    { t: "done", k?: new database key (present iff accept had none) }
  */
@@ -41,6 +42,8 @@ export const zPairingMessage = z.discriminatedUnion('t', [
       pr: zProfileWire,
       k: zBytes(DATABASE_KEY_BYTES).optional(),
       s: z.number().int().min(1).max(MAX_SNAPSHOT_CHUNKS),
+      /** Optional (added with Backup & Restore): the account's code, shown on the desktop's Security key screen; kept in memory only. */
+      bk: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{28}$/).optional(),
     })
     .strict(),
   z.object({ t: z.literal('snap'), b: zBytes().refine((b) => b.length >= 1 && b.length <= SNAPSHOT_CHUNK_BYTES, { message: 'bad chunk' }) }).strict(),

@@ -34,6 +34,8 @@ export interface LinkedDesktop {
 export interface PhonePairingAccount {
   readonly account: AccountIdentity;
   readonly profile: Profile;
+  /** The Backup & Restore code to show on the desktop's Security key screen (canonical form), if the phone has one. */
+  readonly backupCode?: string;
   /**
    * Adds the desktop's certificate to the account's device list (dropping an earlier device of the
    * same workstation), signs it with a higher version, publishes it to the relay, and returns it.
@@ -144,6 +146,7 @@ export async function runPhonePairing(
       pr: profileToWire(phone.profile),
       s: chunks.length,
       ...(storedKey ? { k: storedKey } : {}),
+      ...(phone.backupCode ? { bk: phone.backupCode } : {}),
     };
     await channel.send(toDesktop.seal(encodePairingMessage(accept)));
     for (const chunk of chunks) await channel.send(toDesktop.seal(encodePairingMessage({ t: 'snap', b: chunk })));

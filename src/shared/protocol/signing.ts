@@ -17,7 +17,9 @@ export type SignaturePurpose =
   | 'pairing'
   | 'wipe-command'
   | 'attestation'
-  | 'group-change';
+  | 'attestation-revocation'
+  | 'group-change'
+  | 'backup-restore';
 
 function signedMessage(purpose: SignaturePurpose, body: Uint8Array): Uint8Array {
   return concatBytes(utf8ToBytes(`wardline/${purpose}/v1`), new Uint8Array([0]), body);

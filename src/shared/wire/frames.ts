@@ -8,11 +8,16 @@
 import { z } from 'zod';
 import { ProtocolError } from '../errors';
 import {
+  RELAY_BLOB_MAX_BYTES,
+  RELAY_BLOB_TRANSFER_BYTES,
   RELAY_MAX_ATTESTATION_BYTES,
   RELAY_MAX_FRAME_BYTES,
   RELAY_MAX_SIGNED_PREKEY_BYTES,
   RENDEZVOUS_MAX_MESSAGE_BYTES,
 } from '../limits';
+import { DIRECTORY_QUERY_MAX_CHARS, DIRECTORY_QUERY_MIN_CHARS, DIRECTORY_SEARCH_MAX_RESULTS, REVOCATION_LIST_MAX_BYTES } from '../limits';
+import { BACKUP_CHUNK_BYTES, BACKUP_MAX_CHUNKS } from '../limits';
+import { RELAY_ACK_BATCH_MAX } from '../limits';
 import { decodeCbor, encodeCbor } from '../protocol/codec';
 import { DEVICE_KINDS } from '../protocol/device-certificate';
 import { MAX_DEVICES_PER_ACCOUNT } from '../protocol/device-list';
@@ -20,6 +25,8 @@ import { zAccountId, zDeviceId, zEnvelopeId } from '../protocol/ids';
 import { RELAY_ERROR_CODES } from './relay-error';
 
 export const WIRE_VERSION = 1;
+/** Largest backup header (docs/protocol-backup.md); real ones are about 150 bytes. */
+export const BACKUP_HEADER_MAX_BYTES = 1024;
 /** One-time prekeys per `put-one-time-prekeys` frame. */
 export const MAX_PREKEYS_PER_UPLOAD = 200;
 
@@ -37,6 +44,8 @@ const zMaxBytes = (max: number) =>
 export const zRendezvousId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/);
 /** An attestation name chosen by the account ("profile", "verification:<accountId>", ...). */
 export const zAttestationName = z.string().regex(/^[a-z0-9][a-z0-9:._-]{0,63}$/);
+/** A blob id: 256 random bits, base64url without padding; knowing it is what allows a download. */
+export const zBlobId = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const zOneTimePrekey = z.object({ i: zUint32, k: zBytes(32) }).strict();
 
 const req = <T extends string, S extends z.ZodRawShape>(t: T, shape: S) =>
@@ -57,13 +66,34 @@ export const zClientFrame = z.discriminatedUnion('t', [
   req('get-prekey-bundles', { a: zAccountId }),
   req('put-attestation', { n: zAttestationName, b: zMaxBytes(RELAY_MAX_ATTESTATION_BYTES) }),
   req('get-attestations', { a: zAccountId }),
+  /** Trust (docs/trust-and-groups.md): an authority-signed verification attestation; self-authenticating, no auth needed. */
+  req('publish-verification', { b: zMaxBytes(RELAY_MAX_ATTESTATION_BYTES) }),
+  /** The authority's signed revocation list (higher serial than the one held). */
+  req('publish-revocations', { b: zMaxBytes(REVOCATION_LIST_MAX_BYTES) }),
+  /** Directory search; only for accounts with a valid verification attestation. */
+  req('search-directory', { q: z.string().min(DIRECTORY_QUERY_MIN_CHARS).max(DIRECTORY_QUERY_MAX_CHARS) }),
   /** A sealed envelope (encodeSealedEnvelope bytes). */
   req('send', { e: zMaxBytes(RELAY_MAX_FRAME_BYTES) }),
-  /** The device has stored a delivered envelope; the relay may forget it. */
-  push('ack', { i: zEnvelopeId }),
+  /** The device has stored delivered envelopes (one id, or a batch); the relay may forget them. */
+  push('ack', { i: z.union([zEnvelopeId, z.array(zEnvelopeId).min(1).max(RELAY_ACK_BATCH_MAX)]) }),
   req('rv-open', { c: zRendezvousId }),
   req('rv-send', { c: zRendezvousId, m: zMaxBytes(RENDEZVOUS_MAX_MESSAGE_BYTES) }),
   push('rv-close', { c: zRendezvousId }),
+  /** Blob store (docs/attachments.md): reserve a blob of `s` ciphertext bytes; answers its id. */
+  req('blob-create', { s: z.number().int().min(1).max(RELAY_BLOB_MAX_BYTES) }),
+  /** Append `d` at offset `o`, which must equal the bytes received so far. */
+  req('blob-put', { b: zBlobId, o: z.number().int().nonnegative(), d: zMaxBytes(RELAY_BLOB_TRANSFER_BYTES) }),
+  req('blob-status', { b: zBlobId }),
+  /** Read up to `n` bytes of a complete blob from offset `o`. */
+  req('blob-get', { b: zBlobId, o: z.number().int().nonnegative(), n: z.number().int().min(1).max(RELAY_BLOB_TRANSFER_BYTES) }),
+  /** Backup & Restore (docs/protocol-backup.md): the phone uploads chunk `i` of the backup with header `h` and verifier key `k`. */
+  req('backup-put', { h: zMaxBytes(BACKUP_HEADER_MAX_BYTES), k: zBytes(32), i: z.number().int().min(0).max(BACKUP_MAX_CHUNKS - 1), d: zMaxBytes(BACKUP_CHUNK_BYTES + 16) }),
+  /** Restore step 1 (no auth): the account's backup header and a fresh challenge. */
+  req('backup-challenge', { a: zAccountId }),
+  /** Restore step 2: the challenge signed with the verifier key derived from the code (counts as an attempt). */
+  req('backup-prove', { a: zAccountId, s: zBytes(64) }),
+  /** Restore step 3, after a successful proof on this connection: chunk `i`. */
+  req('backup-get', { a: zAccountId, i: z.number().int().min(0).max(BACKUP_MAX_CHUNKS - 1) }),
 ]);
 export type ClientFrame = z.infer<typeof zClientFrame>;
 export type ClientFrameType = ClientFrame['t'];
@@ -102,10 +132,24 @@ export const zResults = {
     .strict(),
   'put-attestation': z.undefined(),
   'get-attestations': z.object({ a: z.array(z.object({ n: zAttestationName, b: zBytes() }).strict()) }).strict(),
+  'publish-verification': z.undefined(),
+  'publish-revocations': z.undefined(),
+  /** Each hit: account `a` and its verification attestation `b`, which the client verifies itself. */
+  'search-directory': z.object({ h: z.array(z.object({ a: zAccountId, b: zBytes() }).strict()).max(DIRECTORY_SEARCH_MAX_RESULTS) }).strict(),
   /** `s`: whether the relay stored the envelope durably or the recipient acknowledged it first. */
   send: z.object({ s: z.enum(['stored', 'delivered']) }).strict(),
   'rv-open': z.object({ p: z.number().int().min(1).max(2) }).strict(),
   'rv-send': z.undefined(),
+  'blob-create': z.object({ b: zBlobId }).strict(),
+  /** `n`: bytes received so far; `s`: the reserved size (complete when equal). */
+  'blob-put': z.object({ n: z.number().int().nonnegative() }).strict(),
+  'blob-status': z.object({ n: z.number().int().nonnegative(), s: z.number().int().positive() }).strict(),
+  'blob-get': z.object({ d: zMaxBytes(RELAY_BLOB_TRANSFER_BYTES), s: z.number().int().positive() }).strict(),
+  /** `s`: 'stored' once every chunk of the backup is in and it replaced the previous one. */
+  'backup-put': z.object({ s: z.enum(['staged', 'stored']) }).strict(),
+  'backup-challenge': z.object({ h: zMaxBytes(BACKUP_HEADER_MAX_BYTES), n: zBytes(32) }).strict(),
+  'backup-prove': z.object({ n: z.number().int().min(1).max(BACKUP_MAX_CHUNKS) }).strict(),
+  'backup-get': z.object({ d: zMaxBytes(BACKUP_CHUNK_BYTES + 16) }).strict(),
 } satisfies Record<ClientRequestType, z.ZodType>;
 export type ResultOf<T extends ClientRequestType> = z.infer<(typeof zResults)[T]>;
 

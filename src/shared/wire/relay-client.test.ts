@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
+import { RELAY_ACK_BATCH_MAX } from '../limits';
 import { newEnvelopeId } from '../protocol/ids';
 import { decodeClientFrame, encodeRelayFrame, type ClientFrame, type RelayFrameBody } from './frames';
 import { RelayClient, type WebSocketLike } from './relay-client';
@@ -104,7 +105,7 @@ describe('relay client', () => {
   });
 
   it('emits pushed envelopes, also those that arrived before anyone listened', async () => {
-    const { socket, client } = await connected();
+    const { socket, client, timers } = await connected();
     const id = newEnvelopeId();
     socket.push({ t: 'deliver', i: id, e: new Uint8Array([1]) });
     const got: string[] = [];
@@ -113,7 +114,37 @@ describe('relay client', () => {
     socket.push({ t: 'deliver', i: id2, e: new Uint8Array([2]) });
     expect(got).toEqual([id, id2]);
     client.ack(id);
+    timers.advance(0);
+    // One id alone keeps the original single-id form.
     expect(socket.sent.at(-1)).toEqual({ v: 1, t: 'ack', i: id });
+  });
+
+  it('batches the acks of one turn into one frame, at most RELAY_ACK_BATCH_MAX ids each', async () => {
+    const { socket, client, timers } = await connected();
+    const ids = Array.from({ length: RELAY_ACK_BATCH_MAX + 3 }, () => newEnvelopeId());
+    const before = socket.sent.length;
+    for (const id of ids) client.ack(id);
+    expect(socket.sent.slice(before)).toEqual([{ v: 1, t: 'ack', i: ids.slice(0, RELAY_ACK_BATCH_MAX) }]);
+    timers.advance(0);
+    expect(socket.sent.slice(before + 1)).toEqual([{ v: 1, t: 'ack', i: ids.slice(RELAY_ACK_BATCH_MAX) }]);
+    timers.advance(10);
+    expect(socket.sent.length).toBe(before + 2);
+  });
+
+  it('sends pending acks before closing, and drops them when the socket closed first', async () => {
+    const { socket, client, timers } = await connected();
+    const id = newEnvelopeId();
+    const before = socket.sent.length;
+    client.ack(id);
+    client.close();
+    expect(socket.sent.slice(before)).toEqual([{ v: 1, t: 'ack', i: id }]);
+    const other = await connected();
+    other.client.ack(newEnvelopeId());
+    other.socket.readyState = 3;
+    other.socket.onclose?.({ code: 1006, reason: '' });
+    other.timers.advance(0);
+    expect(other.socket.sent.filter((f) => f.t === 'ack')).toEqual([]);
+    timers.advance(0);
   });
 
   it('closes on a malformed relay frame', async () => {

@@ -10,16 +10,26 @@
  *   client.putSignedPrekey(bytes), client.putOneTimePrekeys([{ id, key }]) → stored count,
  *   client.countOneTimePrekeys() → number, client.getPrekeyBundles(accountId) → PrekeyBundle[]
  *   client.putAttestation(name, blob), client.getAttestations(accountId) → { name, blob }[]
+ *   client.publishVerification(bytes), client.publishRevocations(bytes)   (authority-signed; allowed before auth)
+ *   client.searchDirectory(query) → { accountId, attestation }[]        (verified accounts only)
  *   client.send(sealedEnvelopeBytes) → 'stored' | 'delivered'   (resolves only once the relay holds it durably)
- *   client.ack(envelopeId)             after the envelope is safely stored on this device
+ *   client.ack(envelopeId)             after the envelope is safely stored on this device (acks of one
+ *                                      turn are sent together as one frame, at most RELAY_ACK_BATCH_MAX ids)
  *   client.openRendezvous(id) → parties (1 or 2), client.sendRendezvous(id, bytes), client.closeRendezvous(id)
+ *   client.createBlob(size) → blobId, client.putBlobChunk(id, offset, bytes) → received,
+ *   client.blobStatus(id) → { received, size }, client.getBlobChunk(id, offset, length) → { data, size }
+ *       (attachment transfer on top of these: src/shared/attachments/attachment-transfer.ts)
  *   client.on('envelope' | 'wipe' | 'rendezvous-message' | 'rendezvous-peer' | 'rendezvous-closed' | 'error' | 'close', handler)
  *       → unsubscribe. Events that arrive while nobody listens are kept (bounded) for the first listener.
+ *   client.putBackupChunk(header, verifierKey, i, chunk) → 'staged' | 'stored'   (phone; docs/protocol-backup.md)
+ *   client.getBackupChallenge(accountId) → { header, challenge }, client.proveBackupCode(accountId, sig) → chunk count,
+ *   client.getBackupChunk(accountId, i) → bytes                         (restore; no auth needed)
  *   client.close()
  * Failed requests reject with RelayError (code from the relay, or TIMEOUT / CLOSED). There is no
  * automatic reconnect: on 'close' the caller decides (e.g. not after SESSION_EXPIRED / REVOKED).
  */
 import { ProtocolError } from '../errors';
+import { RELAY_ACK_BATCH_MAX } from '../limits';
 import type { AccountId, DeviceId, EnvelopeId } from '../protocol/ids';
 import {
   decodeRelayFrame,
@@ -117,6 +127,8 @@ export class RelayClient {
   #nextId = 1;
   #challenge: { nonce: Uint8Array; authority: string } | undefined;
   #closed: { code: number; reason: string } | undefined;
+  #acks: EnvelopeId[] = [];
+  #ackTimer: unknown;
 
   private constructor(ws: WebSocketLike, authority: string, options: RelayClientOptions) {
     this.#ws = ws;
@@ -224,6 +236,21 @@ export class RelayClient {
     return (await this.#request({ t: 'get-attestations', r: 0, a: accountId })).a.map((x) => ({ name: x.n, blob: x.b }));
   }
 
+  /** Authority-signed verification attestation (src/shared/trust/); allowed before auth. */
+  async publishVerification(attestation: Uint8Array): Promise<void> {
+    await this.#request({ t: 'publish-verification', r: 0, b: attestation });
+  }
+
+  /** Authority-signed revocation list; allowed before auth. */
+  async publishRevocations(list: Uint8Array): Promise<void> {
+    await this.#request({ t: 'publish-revocations', r: 0, b: list });
+  }
+
+  /** Verified professionals matching `query`; rejects with NOT_VERIFIED for an unverified account. Verify each hit. */
+  async searchDirectory(query: string): Promise<{ accountId: AccountId; attestation: Uint8Array }[]> {
+    return (await this.#request({ t: 'search-directory', r: 0, q: query })).h.map((x) => ({ accountId: x.a, attestation: x.b }));
+  }
+
   /** Resolves once the relay stored the envelope durably or the recipient acknowledged it. */
   async send(sealedEnvelope: Uint8Array): Promise<'stored' | 'delivered'> {
     return (await this.#request({ t: 'send', r: 0, e: sealedEnvelope })).s;
@@ -231,7 +258,20 @@ export class RelayClient {
 
   /** Tell the relay a delivered envelope is safe on this device; until then it is redelivered on reconnect. */
   ack(id: EnvelopeId): void {
-    this.#sendFrame({ t: 'ack', i: id });
+    // Acks of one burst of deliveries go out as one frame: fewer frames for the relay to read.
+    this.#acks.push(id);
+    if (this.#acks.length >= RELAY_ACK_BATCH_MAX) this.#flushAcks();
+    else this.#ackTimer ??= this.#timers.setTimeout(() => this.#flushAcks(), 0);
+  }
+
+  #flushAcks(): void {
+    if (this.#ackTimer !== undefined) this.#timers.clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    const ids = this.#acks;
+    this.#acks = [];
+    // A single id keeps the original form, which relays before batching understand.
+    if (ids.length === 1) this.#sendFrame({ t: 'ack', i: ids[0]! });
+    else if (ids.length > 1) this.#sendFrame({ t: 'ack', i: ids });
   }
 
   /** Joins (or creates) a rendezvous channel; resolves with the number of parties now in it. */
@@ -247,7 +287,50 @@ export class RelayClient {
     this.#sendFrame({ t: 'rv-close', c: channel });
   }
 
+  /** Reserves a blob of `size` ciphertext bytes at the relay; resolves with its id. */
+  async createBlob(size: number): Promise<string> {
+    return (await this.#request({ t: 'blob-create', r: 0, s: size })).b;
+  }
+
+  /** Appends at `offset` (must equal the bytes received so far); resolves with the new total. */
+  async putBlobChunk(blobId: string, offset: number, data: Uint8Array): Promise<number> {
+    return (await this.#request({ t: 'blob-put', r: 0, b: blobId, o: offset, d: data })).n;
+  }
+
+  async blobStatus(blobId: string): Promise<{ received: number; size: number }> {
+    const { n, s } = await this.#request({ t: 'blob-status', r: 0, b: blobId });
+    return { received: n, size: s };
+  }
+
+  /** Reads up to `length` bytes of a complete blob from `offset`. */
+  async getBlobChunk(blobId: string, offset: number, length: number): Promise<{ data: Uint8Array; size: number }> {
+    const { d, s } = await this.#request({ t: 'blob-get', r: 0, b: blobId, o: offset, n: length });
+    return { data: d, size: s };
+  }
+
+  /** Backup & Restore (phone only): uploads chunk `index`; 'stored' once the whole backup replaced the old one. */
+  async putBackupChunk(header: Uint8Array, verifierKey: Uint8Array, index: number, chunk: Uint8Array): Promise<'staged' | 'stored'> {
+    return (await this.#request({ t: 'backup-put', r: 0, h: header, k: verifierKey, i: index, d: chunk })).s;
+  }
+
+  /** Restore step 1 (no auth needed): the account's backup header and a challenge for this connection. */
+  async getBackupChallenge(accountId: AccountId): Promise<{ header: Uint8Array; challenge: Uint8Array }> {
+    const x = await this.#request({ t: 'backup-challenge', r: 0, a: accountId });
+    return { header: x.h, challenge: x.n };
+  }
+
+  /** Restore step 2: the challenge signed with the verifier key; resolves with the chunk count. */
+  async proveBackupCode(accountId: AccountId, signature: Uint8Array): Promise<number> {
+    return (await this.#request({ t: 'backup-prove', r: 0, a: accountId, s: signature })).n;
+  }
+
+  /** Restore step 3. */
+  async getBackupChunk(accountId: AccountId, index: number): Promise<Uint8Array> {
+    return (await this.#request({ t: 'backup-get', r: 0, a: accountId, i: index })).d;
+  }
+
   close(code = 1000, reason = ''): void {
+    this.#flushAcks();
     this.#ws.close(code, reason);
   }
 
@@ -329,6 +412,9 @@ export class RelayClient {
   #onClose(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = { code, reason };
+    if (this.#ackTimer !== undefined) this.#timers.clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#acks = [];
     for (const [r, pending] of this.#pending) {
       this.#timers.clearTimeout(pending.timer);
       pending.reject(new RelayError('CLOSED', `${pending.type}: connection closed (${code})`));

@@ -43,6 +43,26 @@ export const RELAY_ERROR_CODES = [
   'RENDEZVOUS_FULL',
   /** A rendezvous channel that does not exist (never opened, expired or closed). */
   'RENDEZVOUS_CLOSED',
+  /** A blob that does not exist (never created, expired) or is not complete yet for download. */
+  'BLOB_NOT_FOUND',
+  /** A blob upload at an offset other than the bytes received so far (ask blob-status, then resume). */
+  'BLOB_OFFSET',
+  /** The device's blob quota at the relay is used up. */
+  'QUOTA_EXCEEDED',
+  /** A directory search by an account without a valid verification attestation. */
+  'NOT_VERIFIED',
+  /** An authority request to a relay that has no verification authority key configured. */
+  'NO_AUTHORITY',
+  /** Backup & Restore: the account has no (unexpired) backup at the relay. */
+  'NO_BACKUP',
+  /** Backup & Restore: the proof does not verify under the backup's verifier (a wrong code). */
+  'WRONG_CODE',
+  /** Backup & Restore: too many wrong codes for this account; restore is refused for a while. */
+  'LOCKED_OUT',
+  /** Backup & Restore: a proof without a live challenge on this connection (ask for one first). */
+  'NO_CHALLENGE',
+  /** Only the account's phone may do this (e.g. upload the account's backup). */
+  'PHONE_ONLY',
   /** The relay failed internally; the request may be retried. */
   'INTERNAL',
   /** Client side: no answer within the request timeout. */

@@ -20,6 +20,10 @@ import { PinLock } from '../lock/pin-lock';
 import type { CoreLogger } from '../logging';
 import { DeviceDirectory } from '../messaging/device-directory';
 import { MessagingService, type MessagingEvents } from '../messaging/messaging-service';
+import { ContentSender } from '../messaging/content-sender';
+import { AttachmentService, type AttachmentProgress } from '../media/attachment-service';
+import { ContactVerification } from '../trust/contact-verification';
+import { searchDirectory, type DirectoryResult } from '../trust/directory-lookup';
 import { deleteAccountStore, openAccountStore, type AccountStore } from '../store/account-store';
 import { StoreError } from '../store/store-error';
 import { RelayLink, type RelayEndReason } from './relay-link';
@@ -34,6 +38,8 @@ export interface AccountSessionEvents extends MessagingEvents {
   warning(endsAt: number): void;
   /** The session must end (the core calls close()). */
   ended(reason: SessionEndReason): void;
+  /** Upload/download progress of an attachment. */
+  attachmentProgress?(progress: AttachmentProgress): void;
 }
 
 export interface AccountSessionDeps {
@@ -46,6 +52,8 @@ export interface AccountSessionDeps {
   readonly connect: () => Promise<RelayClient>;
   readonly log: CoreLogger;
   readonly events: AccountSessionEvents;
+  /** The verification authority's public key (docs/trust-and-groups.md); none = nobody shows as verified. */
+  readonly authorityKey?: Uint8Array | null;
 }
 
 export class AccountSession {
@@ -53,6 +61,12 @@ export class AccountSession {
   readonly store: AccountStore;
   readonly lock: PinLock;
   readonly messaging: MessagingService;
+  /** Sending, fetching and listing attachments (src/main/core/media/). */
+  readonly attachments: AttachmentService;
+  /** Contacts' verification badges from attestations this desktop checks itself. */
+  readonly trust: ContactVerification;
+  /** The "new chat" search: the relay directory when verified, else known contacts only. */
+  readonly searchDirectory: (query: string) => Promise<DirectoryResult>;
   readonly timer: SessionTimer;
   profile: Profile;
   readonly #result: DesktopPairingResult;
@@ -107,7 +121,39 @@ export class AccountSession {
       self: () => ({ accountId: result.accountId, displayName: this.profile.displayName }),
       log,
       events,
+      attachmentAnnounced: (content) => this.attachments.announced(content),
     });
+    this.attachments = new AttachmentService({
+      store,
+      sender: new ContentSender({ cipher, relay: () => this.#link.client, directory, ownAccountId: result.accountId, log }),
+      relay: () => this.#link.client,
+      ownAccountId: result.accountId,
+      log,
+      view: (id) => this.messaging.view(id),
+      events: { ...events, progress: (p) => events.attachmentProgress?.(p) },
+    });
+    this.trust = new ContactVerification({
+      authorityKey: deps.authorityKey ?? null,
+      relay: () => this.#link.client,
+      identityKeyOf: (accountId) => (accountId === result.accountId ? result.identityKey : store.contacts.get(accountId)?.identityKey),
+      clock,
+      log,
+      changed: () => events.conversationsChanged(),
+    });
+    this.searchDirectory = (query) =>
+      searchDirectory(
+        {
+          authorityKey: this.trust.authorityKey,
+          relay: () => this.#link.client,
+          contacts: () => store.contacts.list(),
+          badges: (accountId) => this.trust.badges(accountId),
+          revocations: () => this.trust.revocations,
+          ownAccountId: result.accountId,
+          clock,
+          log,
+        },
+        query,
+      );
     this.lock = new PinLock(store.db, clock);
     this.timer = new SessionTimer(clock, deps.timers, { onWarning: (endsAt) => events.warning(endsAt), onEnd: () => this.#end('TIMER') });
     this.#sweeper = startExpirySweeper({
@@ -151,6 +197,11 @@ export class AccountSession {
     return this.#result.deviceKeys.deviceId;
   }
 
+  /** The Backup & Restore code the phone shared at pairing (memory only; src/main/core/security-key/). */
+  get backupCode(): string | undefined {
+    return this.#result.backupCode;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -178,6 +229,7 @@ export class AccountSession {
     if (auth.sessionEndsAt !== null) this.timer.shorten(auth.sessionEndsAt);
     if (first) await this.#publishPrekeys(sessions);
     this.#d.events.relayConnected(true);
+    this.attachments.resume();
   }
 
   async #publishPrekeys(sessions: InMemorySessionStore): Promise<void> {
