@@ -90,4 +90,8 @@ export default tseslint.config(
     files: ['src/phone/**/*.ts'],
     rules: restrict([{ group: ['electron', '**/main/**', '**/renderer/**', '**/web-host/**'], message: 'The companion phone imports only src/shared (and server only in tests).' }]),
   },
+  {
+    files: ['src/admin/**/*.ts'],
+    rules: restrict([{ group: ['electron', '**/main/**', '**/renderer/**', '**/web-host/**', '**/phone/**', '**/server/**'], message: 'The admin CLI imports only src/shared.' }]),
+  },
 );

@@ -25,9 +25,11 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     burst: { type: 'string' },
     'flush-ms': { type: 'string' },
+    'online-grace-ms': { type: 'string' },
     synchronous: { type: 'string' },
     'trust-proxy': { type: 'boolean' },
     'test-clock': { type: 'boolean' },
+    'authority-key': { type: 'string' },
   },
   strict: true,
 });
@@ -50,9 +52,11 @@ const parsed = zRelayConfig.safeParse(
       ratePerSecond: values.rate,
       rateBurst: values.burst,
       flushIntervalMs: values['flush-ms'],
+      onlineGraceMs: values['online-grace-ms'],
       synchronous: values.synchronous,
       trustProxy: values['trust-proxy'],
       testClock: values['test-clock'],
+      authorityKey: values['authority-key'],
     }).filter(([, v]) => v !== undefined),
   ),
 );

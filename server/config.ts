@@ -4,6 +4,7 @@ import type { Clock } from '../src/shared/clock';
 import {
   DESKTOP_SESSION_MS,
   RELAY_AUTH_TIMEOUT_MS,
+  RELAY_ONLINE_GRACE_MS,
   RELAY_QUEUE_MAX_ENVELOPES,
   RELAY_QUEUE_RETENTION_MS,
   RELAY_RATE_BURST,
@@ -33,11 +34,15 @@ export const zRelayConfig = z
     rateBurst: positive.default(RELAY_RATE_BURST),
     /** Group-commit interval for the envelope queue. */
     flushIntervalMs: positive.default(5),
+    /** An envelope for an online recipient waits this long in memory for its ack before it is written (0: next commit). */
+    onlineGraceMs: z.coerce.number().int().min(0).max(10_000).default(RELAY_ONLINE_GRACE_MS),
     synchronous: z.enum(['full', 'normal']).default('full'),
     /** Behind a reverse proxy: take the client address from X-Forwarded-For (for per-address limits). */
     trustProxy: z.boolean().default(false),
     /** Test-only: exposes POST /test/clock on loopback to move the relay's clock. */
     testClock: z.boolean().default(false),
+    /** The verification authority's Ed25519 public key (64 hex): enables attestations and the directory. */
+    authorityKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   })
   .strict()
   .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), { message: '--tls-cert and --tls-key go together' })

@@ -7,7 +7,7 @@ import { WardlineError } from '../../shared/errors';
 
 export type CoreErrorCode = Extract<
   ApiErrorCode,
-  'INVALID_INPUT' | 'NOT_PAIRED' | 'LOCKED' | 'PIN_POLICY' | 'WRONG_PIN' | 'LOCKED_OUT' | 'NOT_FOUND' | 'RELAY_UNAVAILABLE' | 'SESSION_EXPIRED' | 'INTERNAL'
+  'INVALID_INPUT' | 'NOT_PAIRED' | 'LOCKED' | 'PIN_POLICY' | 'WRONG_PIN' | 'LOCKED_OUT' | 'NOT_FOUND' | 'RELAY_UNAVAILABLE' | 'SESSION_EXPIRED' | 'SAFETY_NUMBER_CHANGED' | 'INTERNAL'
 >;
 
 export class CoreError extends WardlineError<CoreErrorCode> {}

@@ -2,7 +2,7 @@
  * How stored rows are shown through the API: names resolved from contacts, the expiry hidden
  * while a message is kept, and a readable fallback title for a peer without a known profile.
  */
-import type { ConversationSummary, Message } from '../../../shared/api';
+import type { ConversationSummary, Message, Verification } from '../../../shared/api';
 import type { AccountStore } from '../store/account-store';
 import type { ConversationSummary as StoredSummary } from '../store/conversations';
 import type { StoredMessage } from '../store/message-types';
@@ -10,6 +10,8 @@ import type { StoredMessage } from '../store/message-types';
 export interface Self {
   readonly accountId: string;
   readonly displayName: string;
+  /** Attestation-based badges (src/main/core/trust/); without it nobody shows as verified. */
+  readonly verificationOf?: (accountId: string) => Verification;
 }
 
 const NO_VERIFICATION = { identity: false, registration: false } as const;
@@ -56,7 +58,7 @@ export function toApiConversation(store: AccountStore, self: Self, c: StoredSumm
     id: c.id,
     title: c.title ?? (peer ? nameOf(store, self, peer) : ''),
     peerAccountId: peer,
-    verification: { ...NO_VERIFICATION, identity: contact?.verified ?? false },
+    verification: peer && self.verificationOf ? self.verificationOf(peer) : { ...NO_VERIFICATION, identity: contact?.verified ?? false },
     safetyNumberChanged: contact?.safetyNumberChanged ?? false,
     unread: c.unread,
     ...(c.lastMessage ? { lastMessage: { preview: c.lastMessage.preview, at: c.lastMessage.sentAt, direction: c.lastMessage.direction } } : {}),

@@ -4,7 +4,7 @@
  */
 import type { Message } from '../../../shared/api';
 import { isWardlineError } from '../../../shared/errors';
-import { encodeContent, type MessageContent } from '../../../shared/messages/content';
+import { encodeContent, type AttachmentContent, type MessageContent } from '../../../shared/messages/content';
 import { newMessageId, type MessageId } from '../../../shared/messages/message-id';
 import type { PairingSnapshot } from '../../../shared/messages/pairing-snapshot';
 import { PROFILE_ATTESTATION_NAME, verifyProfileAttestation } from '../../../shared/messages/profile';
@@ -15,6 +15,7 @@ import type { RelayClient } from '../../../shared/wire/relay-client';
 import { CoreError } from '../core-error';
 import type { CoreLogger } from '../logging';
 import type { AccountStore } from '../store/account-store';
+import { requireAcknowledgedSafetyNumber } from '../trust/safety-number-guard';
 import { ContentApplier, type AppliedEvents } from './content-applier';
 import { ContentSender } from './content-sender';
 import type { DeviceDirectory } from './device-directory';
@@ -36,6 +37,8 @@ export interface MessagingDeps {
   readonly self: () => Self & { readonly accountId: AccountId };
   readonly log: CoreLogger;
   readonly events: MessagingEvents;
+  /** An attachment message was stored; its file is fetched by src/main/core/media/. */
+  readonly attachmentAnnounced?: (content: AttachmentContent) => void;
 }
 
 export class MessagingService {
@@ -56,6 +59,7 @@ export class MessagingService {
       conversationsChanged: () => deps.events.conversationsChanged(),
       delivered: (peer, id) => this.#sendReceipt(peer, 'delivered', [id as MessageId]),
       ownProfile: (name, profession) => deps.events.ownProfile(name, profession),
+      attachmentAnnounced: (content) => deps.attachmentAnnounced?.(content),
       unknownProfile: (accountId) => {
         this.#lookUpProfile(accountId).catch((err: unknown) =>
           deps.log.info({ accountId, code: isWardlineError(err) ? err.code : 'INTERNAL' }, 'profile lookup failed'),
@@ -114,6 +118,7 @@ export class MessagingService {
     const conversation = store.conversations.get(conversationId);
     if (!conversation?.peerAccountId) throw new CoreError('NOT_FOUND', 'conversation');
     if (text.length > MESSAGE_TEXT_MAX_CHARS) throw new CoreError('INVALID_INPUT', 'text too long');
+    requireAcknowledgedSafetyNumber(store.contacts, conversation.peerAccountId);
     const self = this.#d.self();
     const peer = conversation.peerAccountId as AccountId;
     const id = newMessageId();
