@@ -64,6 +64,7 @@ async function start(): Promise<void> {
       kioskIdleLogoutMs: config.kioskIdleLogoutMs,
       privacyScreenMs: config.privacyScreenMs,
       allowedLanguages: config.allowedLanguages,
+      ...(config.authorityKey === undefined ? {} : { authorityKey: config.authorityKey }),
       logger: log,
       ...(config.workstationName === undefined ? {} : { workstationName: config.workstationName }),
     });

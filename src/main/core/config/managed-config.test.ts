@@ -64,6 +64,7 @@ describe('managed configuration file', () => {
     expect(codeOf(() => parseManagedConfig('{"kiosk": "yes"}'))).toBe('CONFIG_INVALID');
     expect(codeOf(() => parseManagedConfig('{"kioskIdleLogoutSeconds": "900"}'))).toBe('CONFIG_INVALID');
     expect(codeOf(() => parseManagedConfig('{"kioskIdleLogoutSeconds": 5}'))).toBe('CONFIG_INVALID');
+    expect(codeOf(() => parseManagedConfig('{"verificationAuthorityKey": "not-a-key"}'))).toBe('CONFIG_INVALID');
     expect(codeOf(() => parseManagedConfig('{"kioskIdleLogoutSeconds": 90000}'))).toBe('CONFIG_INVALID');
     // The privacy screen may come sooner than 60 s, never later.
     expect(codeOf(() => parseManagedConfig('{"privacyScreenSeconds": 120}'))).toBe('CONFIG_INVALID');

@@ -43,6 +43,8 @@ export const zManagedConfig = z
     allowedLanguages: z.array(z.enum(LANGUAGES)).min(1).max(LANGUAGES.length),
     /** "system" (the OS setting), "direct", or a proxy URL (http://, https://, socks5://). */
     proxy: z.string().min(1).max(2048),
+    /** The verification authority's Ed25519 public key (64 hex digits): the trust anchor for badges. */
+    verificationAuthorityKey: z.string().regex(/^[0-9a-fA-F]{64}$/),
   })
   .partial()
   .strict();

@@ -52,6 +52,14 @@ describe('workstation configuration precedence', () => {
     expect(Object.values(config.sources).every((s) => s === 'managed')).toBe(true);
   });
 
+  it('takes the verification authority key from the managed file only', () => {
+    const key = 'ab'.repeat(32);
+    const config = resolveWorkstationConfig({ relayUrl: RELAY, verificationAuthorityKey: key.toUpperCase() }, [], {});
+    expect(Buffer.from(config.authorityKey!).toString('hex')).toBe(key);
+    const unmanaged = resolveWorkstationConfig(null, [`--authority-key=${key}`], { WARDLINE_RELAY_URL: RELAY, WARDLINE_AUTHORITY_KEY: key });
+    expect(unmanaged.authorityKey).toBeUndefined();
+  });
+
   it('lets flags fill in what the managed file leaves out', () => {
     const config = resolveWorkstationConfig({ kiosk: true }, ['--relay=wss://flag.example/'], {});
     expect(config).toMatchObject({ relayUrl: 'wss://flag.example/', kiosk: true });

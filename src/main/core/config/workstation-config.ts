@@ -5,11 +5,13 @@
  * A key the managed file sets is final (a user cannot override it with a flag or a variable);
  * a key it leaves out may be set by `--relay=`, `--kiosk`, `--workstation-name=`,
  * WARDLINE_RELAY_URL or WARDLINE_WORKSTATION_NAME. The idle times, allowed languages and proxy
- * have no flag and no variable: only the managed file can change them.
+ * have no flag and no variable: only the managed file can change them. So has the verification
+ * authority key: it decides which badges are shown, so nobody but IT may set it.
  */
 import type { Language } from '../../../shared/api';
 import { LANGUAGES } from '../../../shared/api';
 import { KIOSK_IDLE_LOGOUT_MS, PRIVACY_SCREEN_IDLE_MS, SECOND_MS } from '../../../shared/limits';
+import { hexToBytes } from '../../../shared/bytes';
 import { ConfigError } from './config-error';
 import { checkRelayUrl, managedConfigPath, readManagedConfig, type ManagedConfig, type Platform } from './managed-config';
 
@@ -24,6 +26,8 @@ export interface WorkstationConfig {
   readonly allowedLanguages: readonly Language[];
   /** "system", "direct" or a proxy URL. */
   readonly proxy: string;
+  /** The verification authority's public key; without it no contact shows as verified. */
+  readonly authorityKey?: Uint8Array;
   /** Where each effective value came from (for the log and the settings screen). */
   readonly sources: Readonly<Record<'relayUrl' | 'kiosk' | 'workstationName' | 'privacyScreenMs' | 'kioskIdleLogoutMs' | 'allowedLanguages' | 'proxy', ConfigSource>>;
 }
@@ -72,6 +76,7 @@ export function resolveWorkstationConfig(managed: ManagedConfig | null, argv: re
     kioskIdleLogoutMs: idleSeconds * SECOND_MS,
     allowedLanguages: languages,
     proxy,
+    ...(m.verificationAuthorityKey === undefined ? {} : { authorityKey: hexToBytes(m.verificationAuthorityKey.toLowerCase()) }),
     sources: {
       relayUrl: relaySource,
       kiosk: kioskSource,
