@@ -11,6 +11,9 @@
  *   text     { v: 1, k: "text",    i: MessageId, to: AccountId, b: body, t: sentAt ms }
  *   receipt  { v: 1, k: "receipt", to: AccountId, r: "delivered" | "read", i: [MessageId, ...] }
  *   profile  { v: 1, k: "profile", n: displayName, p: profession }
+ *   attachment { v: 1, k: "attachment", i: MessageId, to: AccountId, t: sentAt ms, b: blobId,
+ *                x: key (32 bytes), d: SHA-256 (32 bytes), s: size, m: MIME type, n: file name, c?: caption }
+ *              (the relay blob holds only ciphertext; key, digest, size and name travel here: docs/attachments.md)
  * Remote wipe is not content: it is a relay-level command signed by the account identity.
  */
 import { z } from 'zod';
@@ -20,9 +23,11 @@ import { decodeCbor, encodeCbor } from '../protocol/codec';
 import { zAccountId, type AccountId } from '../protocol/ids';
 import { zMessageId, type MessageId } from './message-id';
 import { profileFromWire, profileToWire, zProfileWire, type Profile } from './profile';
+import { attachmentFromWire, attachmentToWire, zAttachmentWire, type AttachmentContent } from './attachment-content';
+export type { AttachmentContent } from './attachment-content';
 
 export const CONTENT_VERSION = 1;
-export const CONTENT_KINDS = ['text', 'receipt', 'profile'] as const;
+export const CONTENT_KINDS = ['text', 'receipt', 'profile', 'attachment'] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 export const RECEIPT_KINDS = ['delivered', 'read'] as const;
 export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
@@ -49,7 +54,7 @@ export interface ProfileContent {
   readonly profile: Profile;
 }
 
-export type MessageContent = TextContent | ReceiptContent | ProfileContent;
+export type MessageContent = TextContent | ReceiptContent | ProfileContent | AttachmentContent;
 
 /** A well-formed content of a kind this version does not know: receivers may acknowledge and skip it. */
 export class ContentError extends WardlineError<'UNKNOWN_KIND'> {}
@@ -62,6 +67,7 @@ const zReceipt = z
   .object({ ...base, k: z.literal('receipt'), to: zAccountId, r: z.enum(RECEIPT_KINDS), i: z.array(zMessageId).min(1).max(RECEIPT_MAX_IDS) })
   .strict();
 const zProfile = z.object({ ...base, k: z.literal('profile'), ...zProfileWire.shape }).strict();
+const zAttachment = z.object({ ...base, k: z.literal('attachment'), ...zAttachmentWire.shape }).strict();
 const zHead = z.object({ v: z.number().int(), k: z.string().max(32) }).loose();
 
 /** Content the sender could not legally encode (empty or oversized body, too many ids) is refused before it leaves. */
@@ -82,6 +88,9 @@ export function encodeContent(content: MessageContent): Uint8Array {
       break;
     case 'profile':
       wire = checked(zProfile, { v: CONTENT_VERSION, k: 'profile', ...profileToWire(content.profile) });
+      break;
+    case 'attachment':
+      wire = checked(zAttachment, { v: CONTENT_VERSION, k: 'attachment', ...attachmentToWire(content) });
       break;
     default:
       return unreachable(content);
@@ -108,6 +117,8 @@ export function decodeContent(bytes: Uint8Array): MessageContent {
       const c = decodeCbor(bytes, zProfile, 'profile content');
       return { kind: 'profile', profile: profileFromWire({ n: c.n, p: c.p }) };
     }
+    case 'attachment':
+      return attachmentFromWire(decodeCbor(bytes, zAttachment, 'attachment content'));
     default:
       return unreachable(kind);
   }

@@ -3,7 +3,7 @@
  * sender is our own account is a copy of something sent (or read) on another of our devices.
  */
 import { unreachable } from '../../../shared/errors';
-import type { MessageContent, ProfileContent, ReceiptContent, TextContent } from '../../../shared/messages/content';
+import type { AttachmentContent, MessageContent, ProfileContent, ReceiptContent, TextContent } from '../../../shared/messages/content';
 import type { AccountId } from '../../../shared/protocol/ids';
 import type { AccountStore } from '../store/account-store';
 import type { ContentSink } from './incoming-envelopes';
@@ -20,6 +20,8 @@ export interface AppliedEvents {
   ownProfile(displayName: string, profession: string): void;
   /** A contact was created without a profile: look its signed profile up. */
   unknownProfile?(accountId: AccountId): void;
+  /** An attachment message was stored (without its file yet): fetch the blob (src/main/core/media/). */
+  attachmentAnnounced?(content: AttachmentContent): void;
 }
 
 export class ContentApplier implements ContentSink {
@@ -43,6 +45,8 @@ export class ContentApplier implements ContentSink {
         return this.#receipt(content, from.accountId);
       case 'profile':
         return this.#profile(content, from.accountId);
+      case 'attachment':
+        return this.#attachment(content, from);
       default:
         return unreachable(content);
     }
@@ -86,6 +90,31 @@ export class ContentApplier implements ContentSink {
     if (!inserted) return;
     this.#events.messageAdded(c.id);
     this.#events.conversationsChanged();
+    if (!own) this.#events.delivered(peer, c.id);
+  }
+
+  /** Stored like a text (the caption is the body); the file arrives later through the blob store. */
+  #attachment(c: AttachmentContent, from: { accountId: AccountId; deviceId: string }): void {
+    const own = from.accountId === this.#self;
+    const peer = own ? c.to : from.accountId;
+    if (own && peer === this.#self) return;
+    this.ensureContact(peer);
+    const conversation = this.#store.conversations.ensureDirect(peer);
+    const inserted = this.#store.messages.insert({
+      id: c.id,
+      conversationId: conversation.id,
+      senderAccountId: from.accountId,
+      senderDeviceId: from.deviceId,
+      direction: own ? 'out' : 'in',
+      body: c.caption ?? '',
+      sentAt: c.sentAt,
+      receivedAt: this.#store.clock.now(),
+      state: own ? 'sent' : 'delivered',
+    });
+    if (!inserted) return;
+    this.#events.messageAdded(c.id);
+    this.#events.conversationsChanged();
+    this.#events.attachmentAnnounced?.(c);
     if (!own) this.#events.delivered(peer, c.id);
   }
 
