@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { createFakeDesktopCore, FAKE_STATE, type FakeDesktopCore } from '../main/electron/fake-desktop-core';
 import { FakeClock } from '../shared/clock';
 import { WEB_API_PATH, WEB_TEST_CLOCK_PATH, type WebHostFrame } from '../shared/web-socket-api';
-import { startWebHost, type WebHost } from './web-host';
+import { startWebHost, WEB_MAX_FRAME_BYTES, type WebHost } from './web-host';
 
 const base = mkdtempSync(path.join(tmpdir(), 'wardline-web-host-'));
 const rendererDir = path.join(base, 'renderer');
@@ -154,7 +154,7 @@ describe('web host: API socket', () => {
     const ctx = await start();
     const big = await open(ctx);
     const closed = new Promise<number>((resolve) => big.once('close', (code) => resolve(code)));
-    big.send('x'.repeat(1024 * 1024 + 1));
+    big.send('x'.repeat(WEB_MAX_FRAME_BYTES + 1));
     expect(await closed).toBe(1009);
     const socket = await open(ctx);
     socket.send(JSON.stringify({ id: 1, method: 'app.getState' }));

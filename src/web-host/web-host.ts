@@ -14,14 +14,18 @@ import type { DesktopCore } from '../main/core/desktop-core';
 import { readRendererAsset } from '../main/electron/renderer-assets';
 import { toBase64Url } from '../shared/bytes';
 import { contentSecurityPolicy } from '../shared/content-security-policy';
+import { ATTACHMENT_API_MAX_BYTES } from '../shared/limits';
 import { WEB_API_PATH, WEB_TEST_CLOCK_PATH } from '../shared/web-socket-api';
 import { serveApiSocket } from './api-socket';
 import { isOwnHost, socketRefusal, tokenMatches, type LoopbackIdentity } from './loopback-guard';
 import { handleTestClock, type TestClockControl } from './test-clock-endpoint';
 
 export const WEB_HOST_ADDRESS = '127.0.0.1';
-/** Large enough for the biggest API call (a 64 Ki-character message as JSON), small enough to bound memory. */
-export const WEB_MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * Large enough for the biggest API call — an attachment of ATTACHMENT_API_MAX_BYTES sent as base64
+ * inside JSON (4/3 of its size, plus the frame around it) — and no larger, to bound memory.
+ */
+export const WEB_MAX_FRAME_BYTES = Math.ceil((ATTACHMENT_API_MAX_BYTES * 4) / 3) + 64 * 1024;
 
 export interface WebHostOptions {
   readonly core: DesktopCore;
