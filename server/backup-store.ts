@@ -4,7 +4,7 @@
  * challenges, and the per-account attempt counters.
  *
  * The relay cannot read a backup: it holds neither the code nor anything derived from it except
- * the verifier public key (see docs/protocol-backup.md for what a stolen disk gives away).
+ * the verifier public key (see docs/protocol.md §16 for what a stolen disk gives away).
  *
  *   put(accountId, header, verifierKey, index, chunk) → 'staged' | 'stored'   the phone uploads
  *   challenge(peer, accountId) → { header, nonce }                              restore step 1

@@ -9,7 +9,7 @@
  *   revoke <deviceId>                        wipes and unlinks a desktop
  *   desktops                                 lists linked desktops
  *   whoami                                   prints account and device id
- *   restore --account ID --code CODE         new phone for an account, from its backup (docs/protocol-backup.md)
+ *   restore --account ID --code CODE         new phone for an account, from its backup (docs/protocol.md §16)
  *   security-key                             prints the Backup & Restore code
  *   keep <messageId>                         keeps a message (it goes into the backup)
  *   backup [--force]                         uploads the backup when due (changed or a day old), or now

@@ -61,7 +61,7 @@ export interface CompanionPhoneOptions {
   readonly receive?: boolean;
   /** Answer every received text with a delivery receipt (default true). */
   readonly autoDeliveryReceipts?: boolean;
-  /** Backup KDF parameters; only tests pass cheaper ones (default: BACKUP_KDF_PARAMS, docs/protocol-backup.md). */
+  /** Backup KDF parameters; only tests pass cheaper ones (default: BACKUP_KDF_PARAMS, docs/protocol.md §16). */
   readonly backupKdf?: KdfParams;
 }
 

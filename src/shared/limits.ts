@@ -79,6 +79,8 @@ export const RELAY_ACK_BATCH_MAX = 256;
  * the envelope never touches the disk; otherwise it is written (and its sender told 'stored').
  */
 export const RELAY_ONLINE_GRACE_MS = 50;
+/** Under load acks come later; the grace period follows them (4 × the recent ack delay) up to this. */
+export const RELAY_ONLINE_GRACE_MAX_MS = 1000;
 /** Largest signed prekey, attestation and rendezvous message the relay stores or forwards. */
 export const RELAY_MAX_SIGNED_PREKEY_BYTES = 1024;
 export const RELAY_MAX_ATTESTATION_BYTES = 16 * 1024;
@@ -130,7 +132,7 @@ export const RELAY_BLOB_QUOTA_BYTES_PER_DEVICE = 2 * 1024 * 1024 * 1024;
 /** Largest file the renderer hands to the core in one API call (pictures and documents; base64 in JSON). */
 export const ATTACHMENT_API_MAX_BYTES = 25 * 1024 * 1024;
 
-// --- Backup & Restore (src/shared/backup/, server/backup-*.ts, docs/protocol-backup.md) ---
+// --- Backup & Restore (src/shared/backup/, server/backup-*.ts, docs/protocol.md §16) ---
 /** Plaintext bytes per encrypted backup chunk (one chunk per relay frame). */
 export const BACKUP_CHUNK_BYTES = 64 * 1024;
 /** Most chunks one backup may have (16 MiB of snapshot). */

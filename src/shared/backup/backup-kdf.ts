@@ -26,7 +26,7 @@ export interface KdfParams {
   readonly p: number;
 }
 
-/** The production parameters (docs/protocol-backup.md): 64 MiB, 3 passes, 1 lane — about 2 s in Node here. */
+/** The production parameters (docs/protocol.md §16): 64 MiB, 3 passes, 1 lane — about 2 s in Node here. */
 export const BACKUP_KDF_PARAMS: KdfParams = { alg: 'argon2id', m: 64 * 1024, t: 3, p: 1 };
 /**
  * A restoring phone refuses a header with weaker parameters: a lying relay could otherwise make

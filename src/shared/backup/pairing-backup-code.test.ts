@@ -1,4 +1,4 @@
-/** The optional `bk` field of the pairing accept message (docs/protocol-backup.md). */
+/** The optional `bk` field of the pairing accept message (docs/protocol.md §16). */
 import { describe, expect, it } from 'vitest';
 import { isWardlineError } from '../errors';
 import { decodePairingMessage, encodePairingMessage } from '../protocol/pairing-messages';

@@ -7,7 +7,7 @@
  *   reject   P→D frame 1    { t: "reject" }
  *   accept   P→D frame 1    { t: "accept", ik: identity key, c: device certificate, l: signed device list,
  *                             pr: { n, p } profile, k?: database key (re-pair only), s: snapshot chunk count,
- *                             bk?: Backup & Restore code (docs/protocol-backup.md) }
+ *                             bk?: Backup & Restore code (docs/protocol.md §16) }
  *   snap     P→D frames 2.. { t: "snap", b: chunk of the encoded snapshot }
  *   done     D→P frame 1    { t: "done", k?: new database key (present iff accept had none) }
  */
