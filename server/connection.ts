@@ -3,6 +3,7 @@
  * dispatch. A failing handler answers with an error frame and never takes the process down.
  */
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { CLOSE_CODES, CLOSE_REASONS, type CloseCode } from '../src/shared/wire/close-codes';
 import { encodeRelayFrame, type ClientFrame, type RelayFrameBody } from '../src/shared/wire/frames';
@@ -30,11 +31,18 @@ export class Connection implements Peer {
   #lastStrike = 0;
   #link: DeviceLink | undefined;
   #authTimer: NodeJS.Timeout | undefined;
+  #corked = false;
+  readonly #uncork = () => {
+    this.#corked = false;
+    this.socket?.uncork();
+  };
 
   constructor(
     private readonly ws: WebSocket,
     readonly address: string,
     private readonly ctx: RelayContext,
+    /** The TCP (or TLS) socket under `ws`: frames sent in one turn are corked into one write. */
+    private readonly socket?: Socket,
   ) {
     this.#bucket = new TokenBucket(ctx.limits.ratePerSecond, ctx.limits.rateBurst);
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
@@ -62,6 +70,12 @@ export class Connection implements Peer {
 
   sendEncoded(bytes: Uint8Array, onWritten?: () => void): void {
     if (this.ws.readyState !== OPEN) return;
+    if (this.socket && !this.#corked) {
+      // One writev per socket per turn instead of one per frame (acks, oks and deliveries bunch up).
+      this.#corked = true;
+      this.socket.cork();
+      process.nextTick(this.#uncork);
+    }
     if (onWritten) this.ws.send(bytes, () => onWritten());
     else this.ws.send(bytes);
   }
@@ -90,16 +104,18 @@ export class Connection implements Peer {
     let requestId: number | undefined;
     try {
       if (!isBinary || !(data instanceof Uint8Array)) return this.fail('MALFORMED', undefined, CLOSE_CODES.MALFORMED);
-      if (!this.#bucket.take()) {
-        const decoded = decodeFrame(data);
-        this.fail('RATE_LIMITED', decoded.ok && 'r' in decoded.frame ? decoded.frame.r : undefined);
-        this.#lastStrike = performance.now();
-        if (++this.#strikes > MAX_STRIKES) this.close(CLOSE_CODES.RATE_LIMITED);
+      const decoded = decodeFrame(data);
+      // An ack that releases an envelope is not charged to the bucket: acks are bounded by the
+      // delivery window the relay itself fills, and charging them starves a device draining its
+      // queue. An ack that releases nothing pays like any other frame.
+      if (decoded.ok && decoded.frame.t === 'ack') {
+        if (this.#link && this.ctx.router.ack(this.#link, decoded.frame.i) > 0) return;
+        if (!this.#bucket.take()) this.#strike(undefined);
         return;
       }
+      if (!this.#bucket.take()) return this.#strike(decoded.ok ? ('r' in decoded.frame ? decoded.frame.r : undefined) : decoded.requestId);
       // Forgiven only after a quiet second: a client that keeps pushing at the limit is closed.
       if (this.#strikes && performance.now() - this.#lastStrike > 1000) this.#strikes = 0;
-      const decoded = decodeFrame(data);
       if (!decoded.ok) {
         const closeWith = decoded.code === 'UNSUPPORTED_VERSION' ? CLOSE_CODES.UNSUPPORTED_VERSION : CLOSE_CODES.MALFORMED;
         return this.fail(decoded.code, decoded.requestId, decoded.fatal ? closeWith : undefined);
@@ -114,12 +130,18 @@ export class Connection implements Peer {
     }
   }
 
+  #strike(requestId: number | undefined): void {
+    this.fail('RATE_LIMITED', requestId);
+    this.#lastStrike = performance.now();
+    if (++this.#strikes > MAX_STRIKES) this.close(CLOSE_CODES.RATE_LIMITED);
+  }
+
   #dispatch(frame: ClientFrame): void {
     switch (frame.t) {
       case 'auth':
         return this.#authenticate(frame);
       case 'ack':
-        if (this.#link) this.ctx.router.ack(this.#link, frame.i);
+        // Handled before the rate limit in #onMessage.
         return;
       case 'rv-close':
         return this.ctx.rendezvous.close(this, frame.c);

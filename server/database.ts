@@ -57,6 +57,18 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX envelopes_in_order ON envelopes (device_id, seq);
   CREATE INDEX envelopes_by_expiry ON envelopes (expires_at);
   `,
+  // Blob store (server/blob-store.ts): ciphertext lives in files, this is the index.
+  `
+  CREATE TABLE blobs (
+    blob_id TEXT PRIMARY KEY,
+    owner_device TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX blobs_by_owner ON blobs (owner_device);
+  CREATE INDEX blobs_by_expiry ON blobs (expires_at);
+  `,
 ];
 
 export function openRelayDatabase(dataDir: string, synchronous: Synchronous): RelayDatabase {

@@ -61,6 +61,26 @@ function setup() {
 }
 
 describe('delivery to one device', () => {
+  it('reports the delivery-to-ack delay of in-flight envelopes only, and refills after a batch only when asked', () => {
+    const { peer, put, queue, device } = setup();
+    const delays: number[] = [];
+    const link = new DeviceLink(device, peer, queue, new FakeClock(), (ms) => delays.push(ms));
+    const ids = Array.from({ length: 300 }, () => put());
+    link.pump();
+    expect(peer.delivered.slice(-256)).toEqual(ids.slice(0, 256));
+    const before = peer.delivered.length;
+    expect(link.ack(ids[0]!, false)).toBe(true);
+    expect(link.ack(ids[0]!, false)).toBe(false);
+    expect(link.ack(newEnvelopeId())).toBe(false);
+    expect(link.ack(ids[299]!)).toBe(false);
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(0);
+    // Without refill the window stays one short until the batch's single pump.
+    expect(peer.delivered.length).toBe(before);
+    link.pump();
+    expect(peer.delivered.at(-1)).toBe(ids[256]);
+  });
+
   it('stops at the in-flight window until acks arrive, keeping queue order', () => {
     const { peer, link, put, queue } = setup();
     const ids = Array.from({ length: 300 }, () => put());

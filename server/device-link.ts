@@ -22,7 +22,8 @@ export class DeviceLink {
   #live = false;
   #buffer: QueuedEnvelope[] = [];
   #head = 0;
-  readonly #inflight = new Set<EnvelopeId>();
+  /** Envelopes delivered and not yet acked, with when they were written to the socket (monotonic ms). */
+  readonly #inflight = new Map<EnvelopeId, number>();
   #paused = false;
 
   constructor(
@@ -30,6 +31,8 @@ export class DeviceLink {
     readonly peer: Peer,
     private readonly queue: OfflineQueue,
     private readonly clock: Clock,
+    /** Told how long each ack took after its delivery (ms). */
+    private readonly onAckDelay?: (ms: number) => void,
   ) {}
 
   get deviceId(): DeviceId {
@@ -46,11 +49,14 @@ export class DeviceLink {
     this.pump();
   }
 
-  /** Returns false for an id this connection was not given (nothing to forget). */
-  ack(envelopeId: EnvelopeId): boolean {
-    if (!this.#inflight.delete(envelopeId)) return false;
+  /** Returns false for an id this connection was not given (nothing to forget). `refill`: pump now (off for batches). */
+  ack(envelopeId: EnvelopeId, refill = true): boolean {
+    const sentAt = this.#inflight.get(envelopeId);
+    if (sentAt === undefined) return false;
+    this.#inflight.delete(envelopeId);
+    this.onAckDelay?.(performance.now() - sentAt);
     this.queue.ack(this.deviceId, envelopeId);
-    this.pump();
+    if (refill) this.pump();
     return true;
   }
 
@@ -69,7 +75,7 @@ export class DeviceLink {
       const entry = this.#buffer[this.#head++]!;
       this.#cursor = entry.seq;
       if (entry.expiresAt <= now || this.#inflight.has(entry.envelopeId)) continue;
-      this.#inflight.add(entry.envelopeId);
+      this.#inflight.set(entry.envelopeId, performance.now());
       if (this.peer.bufferedAmount + entry.bytes.length > HIGH_WATER) {
         this.#paused = true;
         this.peer.sendEncoded(encodeDeliverFrame(entry.envelopeId, entry.bytes), () => {

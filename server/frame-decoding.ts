@@ -7,6 +7,7 @@ import { decode as cborDecode } from 'cborg';
 import { ProtocolError } from '../src/shared/errors';
 import { decodeClientFrame, type ClientFrame } from '../src/shared/wire/frames';
 import type { RelayErrorCode } from '../src/shared/wire/relay-error';
+import { decodeHotFrame } from './hot-decoding';
 
 export type DecodedFrame =
   | { readonly ok: true; readonly frame: ClientFrame }
@@ -14,6 +15,8 @@ export type DecodedFrame =
   | { readonly ok: false; readonly code: RelayErrorCode; readonly requestId?: number; readonly fatal: boolean };
 
 export function decodeFrame(bytes: Uint8Array): DecodedFrame {
+  const hot = decodeHotFrame(bytes);
+  if (hot) return { ok: true, frame: hot };
   try {
     return { ok: true, frame: decodeClientFrame(bytes) };
   } catch (e) {

@@ -66,6 +66,8 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
     flushIntervalMs: config.flushIntervalMs,
     maxPerDevice: config.maxQueuePerDevice,
     onWriteError: (error) => log.error({ err: String(error), code: 'INTERNAL' }, 'queue write failed; retrying'),
+    // 'full': the queue's fsync runs off the event loop (same guarantee, see OfflineQueueOptions.syncFile).
+    ...(config.synchronous === 'full' ? { syncFile: `${db.name}-wal` } : {}),
   });
   const sessions = new Sessions(directory, queue, clock, config.desktopSessionMs, log);
   const router = new Router(directory, queue, sessions, clock, config.queueRetentionMs, config.onlineGraceMs);
@@ -138,7 +140,7 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
     connections++;
     ws.once('close', () => connections--);
     try {
-      new Connection(ws, clientAddress(req, config.trustProxy), ctx);
+      new Connection(ws, clientAddress(req, config.trustProxy), ctx, req.socket);
     } catch (error) {
       log.error({ err: String(error), code: 'INTERNAL' }, 'connection setup failed');
       ws.close(CLOSE_CODES.INTERNAL);
