@@ -25,7 +25,7 @@ import { zAccountId, zDeviceId, zEnvelopeId } from '../protocol/ids';
 import { RELAY_ERROR_CODES } from './relay-error';
 
 export const WIRE_VERSION = 1;
-/** Largest backup header (docs/protocol-backup.md); real ones are about 150 bytes. */
+/** Largest backup header (docs/protocol.md §16); real ones are about 150 bytes. */
 export const BACKUP_HEADER_MAX_BYTES = 1024;
 /** One-time prekeys per `put-one-time-prekeys` frame. */
 export const MAX_PREKEYS_PER_UPLOAD = 200;
@@ -86,7 +86,7 @@ export const zClientFrame = z.discriminatedUnion('t', [
   req('blob-status', { b: zBlobId }),
   /** Read up to `n` bytes of a complete blob from offset `o`. */
   req('blob-get', { b: zBlobId, o: z.number().int().nonnegative(), n: z.number().int().min(1).max(RELAY_BLOB_TRANSFER_BYTES) }),
-  /** Backup & Restore (docs/protocol-backup.md): the phone uploads chunk `i` of the backup with header `h` and verifier key `k`. */
+  /** Backup & Restore (docs/protocol.md §16): the phone uploads chunk `i` of the backup with header `h` and verifier key `k`. */
   req('backup-put', { h: zMaxBytes(BACKUP_HEADER_MAX_BYTES), k: zBytes(32), i: z.number().int().min(0).max(BACKUP_MAX_CHUNKS - 1), d: zMaxBytes(BACKUP_CHUNK_BYTES + 16) }),
   /** Restore step 1 (no auth): the account's backup header and a fresh challenge. */
   req('backup-challenge', { a: zAccountId }),

@@ -21,7 +21,7 @@
  *       (attachment transfer on top of these: src/shared/attachments/attachment-transfer.ts)
  *   client.on('envelope' | 'wipe' | 'rendezvous-message' | 'rendezvous-peer' | 'rendezvous-closed' | 'error' | 'close', handler)
  *       → unsubscribe. Events that arrive while nobody listens are kept (bounded) for the first listener.
- *   client.putBackupChunk(header, verifierKey, i, chunk) → 'staged' | 'stored'   (phone; docs/protocol-backup.md)
+ *   client.putBackupChunk(header, verifierKey, i, chunk) → 'staged' | 'stored'   (phone; docs/protocol.md §16)
  *   client.getBackupChallenge(accountId) → { header, challenge }, client.proveBackupCode(accountId, sig) → chunk count,
  *   client.getBackupChunk(accountId, i) → bytes                         (restore; no auth needed)
  *   client.close()
