@@ -5,22 +5,23 @@
  * media library and returns through `attachments.get`. The data directory never holds the
  * plaintext.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import exifr from 'exifr';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
-import { dispatchApiCall } from '../src/main/core/api/dispatch';
 import { createDesktopCore, type DesktopCore } from '../src/main/core/desktop-core';
 import { createCoreLogger } from '../src/main/core/logging';
 import { ManualTimers } from '../src/main/core/scheduling/manual-timers';
 import { CompanionPhone } from '../src/phone/companion-phone';
-import type { ApiEventName, ApiEventPayload, ApiInput, ApiMethodName, ApiOutput } from '../src/shared/api';
+import type { ApiEventName, ApiEventPayload } from '../src/shared/api';
 import { jpegWithMetadata } from '../src/shared/attachments/image-fixtures';
 import { systemClock } from '../src/shared/clock';
 import type { AttachmentContent } from '../src/shared/messages/content';
+import { coreApiCaller } from './support/core-api';
+import { filesUnder } from './support/files-under';
 
 const PLANTED_PDF = 'PLANTED-lab-report-Jansen-potassium-6.1';
 
@@ -31,11 +32,7 @@ let phoneB: CompanionPhone;
 let core: DesktopCore;
 const events: { event: ApiEventName; payload: unknown }[] = [];
 
-async function call<M extends ApiMethodName>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
-  const result = await dispatchApiCall(core.handlers, method, input, createCoreLogger({ level: 'silent' }));
-  if (!result.ok) throw Object.assign(new Error(`${method}: ${result.error.code}`), { code: result.error.code });
-  return result.value as ApiOutput<M>;
-}
+const call = coreApiCaller(() => core, createCoreLogger({ level: 'silent' }));
 
 async function waitForEvent<E extends ApiEventName>(event: E, predicate: (p: ApiEventPayload<E>) => boolean, timeoutMs = 15_000): Promise<ApiEventPayload<E>> {
   const deadline = Date.now() + timeoutMs;
@@ -53,13 +50,6 @@ function photo(): Uint8Array {
   const data = Buffer.alloc(width * height * 4);
   for (let i = 0; i < width * height; i++) data.writeUInt32BE(0x80402000 + ((i * 97) & 0xff) * 0x10000 + 0xff, i * 4);
   return new Uint8Array(jpeg.encode({ data, width, height }, 90).data);
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile());
 }
 
 beforeAll(async () => {

@@ -13,26 +13,19 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError } from '../src/shared/backup/backup-error';
 import { formatRecoveryCode, generateRecoveryCode, parseRecoveryCode } from '../src/shared/backup/recovery-code';
-import { isWardlineError } from '../src/shared/errors';
 import { BACKUP_RESTORE_ATTEMPTS_PER_HOUR } from '../src/shared/limits';
 import { verifyDeviceList } from '../src/shared/protocol/device-list';
 import { RelayClient } from '../src/shared/wire/relay-client';
 import { CompanionPhone } from '../src/phone/companion-phone';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
+import { rejectedCode } from '../src/shared/testing/error-code';
 
 const KEPT = 'KEPT-MARKER-7f3a9c ward 4 bed 12';
 const UNKEPT = 'UNKEPT-MARKER-c41d2e';
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const connect = (url: string) => RelayClient.connect({ url, connect: (u) => new WebSocket(u, { perMessageDeflate: false }) });
 
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return isWardlineError(e) ? e.code : String(e);
-  }
-  return undefined;
-}
+const codeOf = rejectedCode;
 
 let relay: RelayProcess;
 const phones: CompanionPhone[] = [];

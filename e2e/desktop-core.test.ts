@@ -4,42 +4,30 @@
  * by the re-paired key, the 6-hour end (the core's own timer, then the relay's close), and a
  * remote wipe. Finally the data directory and the logs are searched for planted plaintext.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
-import type { ApiEventName, ApiEventPayload, ApiMethodName, ApiInput, ApiOutput, AppState } from '../src/shared/api';
+import type { AppState } from '../src/shared/api';
 import { DESKTOP_SESSION_MS, MINUTE_MS, PAIRING_OFFER_ROTATION_MS, SESSION_WARNING_MS } from '../src/shared/limits';
-import { dispatchApiCall } from '../src/main/core/api/dispatch';
 import { createDesktopCore, type DesktopCore } from '../src/main/core/desktop-core';
 import { createCoreLogger } from '../src/main/core/logging';
 import { ManualTimers } from '../src/main/core/scheduling/manual-timers';
 import { CompanionPhone } from '../src/phone/companion-phone';
 import { formatRecoveryCode } from '../src/shared/backup/recovery-code';
-
-/** Real time plus an offset the test moves: offers stay valid for the phone's real clock. */
-class OffsetClock {
-  offset = 0;
-  now(): number {
-    return Date.now() + this.offset;
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
+import { coreApiCaller, recordCoreEvents, type CoreApiCall, type RecordedEvents } from './support/core-api';
+import { filesUnder } from './support/files-under';
+import { OffsetClock } from './support/offset-clock';
 
 const PLANTED_IN = 'PLANTED-inbound-Jansen-bed-12-potassium';
 const PLANTED_OUT = 'PLANTED-reply-give-20mmol-KCl';
 const PLANTED_SYNC = 'PLANTED-phone-side-note-ward-4';
 
-interface Harness {
+interface Harness extends RecordedEvents {
   core: DesktopCore;
-  events: { event: ApiEventName; payload: unknown }[];
-  call<M extends ApiMethodName>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>>;
-  /** Scans events from index `from` (default 0: also those already seen), then waits. */
-  waitFor<E extends ApiEventName>(event: E, predicate: (p: ApiEventPayload<E>) => boolean, options?: { from?: number; timeoutMs?: number }): Promise<ApiEventPayload<E>>;
+  call: CoreApiCall;
 }
 
 let relay: RelayProcess;
@@ -61,40 +49,7 @@ const logger = createCoreLogger({
 
 async function startCore(): Promise<Harness> {
   const core = await createDesktopCore({ dataDir, relayUrl: relay.url, workstationName: 'Ward 4 nursing station', clock, timers, logger });
-  const events: Harness['events'] = [];
-  const waiters = new Set<() => void>();
-  core.subscribe((event, payload) => {
-    events.push({ event, payload });
-    for (const w of [...waiters]) w();
-  });
-  const call = async <M extends ApiMethodName>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> => {
-    const result = await dispatchApiCall(core.handlers, method, input, logger);
-    if (!result.ok) throw Object.assign(new Error(`${method}: ${result.error.code}`), { code: result.error.code });
-    return result.value as ApiOutput<M>;
-  };
-  const waitFor: Harness['waitFor'] = (event, predicate, options = {}) =>
-    new Promise((resolve, reject) => {
-      let from = options.from ?? 0;
-      const timeoutMs = options.timeoutMs ?? 10_000;
-      const check = () => {
-        for (; from < events.length; from++) {
-          const e = events[from]!;
-          if (e.event === event && predicate(e.payload as never)) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(e.payload as never);
-            return;
-          }
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no ${event} in time`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
-    });
-  return { core, events, call, waitFor };
+  return { core, call: coreApiCaller(() => core, logger), ...recordCoreEvents(core) };
 }
 
 /** The whole QR flow: offer on the desktop, scan and approve on phone A (codes compared). */
@@ -114,13 +69,6 @@ async function pair(h: Harness): Promise<AppState> {
   const state = await h.call('app.getState', {});
   expect(state.phase).toBe('ready');
   return state;
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => join(dir, f))
-    .filter((f) => statSync(f).isFile());
 }
 
 beforeAll(async () => {

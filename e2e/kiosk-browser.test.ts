@@ -7,13 +7,14 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
 import { KIOSK_IDLE_LOGOUT_MS, KIOSK_LOGOUT_COUNTDOWN_MS, SECOND_MS } from '../src/shared/limits';
 import { CompanionPhone } from '../src/phone/companion-phone';
 import { ensureFreshBuild } from './browser/fresh-build';
 import { spawnWebHost, type WebHostProcess } from './browser/web-host-process';
+import { DESKTOP_VIEWPORT, launchChromium } from './support/chromium';
 
 const UI_TIMEOUT = 20 * SECOND_MS;
 let relay: RelayProcess | undefined;
@@ -23,7 +24,7 @@ const hosts: WebHostProcess[] = [];
 const configDir = mkdtempSync(path.join(tmpdir(), 'wardline-kiosk-browser-'));
 
 async function openPage(host: WebHostProcess): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await browser!.newPage({ viewport: DESKTOP_VIEWPORT });
   await page.goto(host.url);
   return page;
 }
@@ -43,7 +44,7 @@ beforeAll(async () => {
   ensureFreshBuild();
   relay = await spawnRelay({ args: ['--test-clock'] });
   phone = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Kiosk', profession: 'Pharmacy' } });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {

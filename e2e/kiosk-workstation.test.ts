@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
-import type { ApiEventName, ApiEventPayload, ApiInput, ApiMethodName, ApiOutput } from '../src/shared/api';
+import type { ApiEventName, ApiEventPayload } from '../src/shared/api';
 import { DESKTOP_SESSION_MS, KIOSK_IDLE_LOGOUT_MIN_MS, KIOSK_IDLE_LOGOUT_MS, KIOSK_LOGOUT_COUNTDOWN_MS, MINUTE_MS, SECOND_MS } from '../src/shared/limits';
-import { dispatchApiCall } from '../src/main/core/api/dispatch';
 import { createDesktopCore, type DesktopCore } from '../src/main/core/desktop-core';
 import { createCoreLogger } from '../src/main/core/logging';
 import { ManualTimers } from '../src/main/core/scheduling/manual-timers';
@@ -20,17 +19,8 @@ import { openAccountStore } from '../src/main/core/store/account-store';
 import { loadWorkstationIdentity } from '../src/main/core/workstation/workstation-identity';
 import { CompanionPhone } from '../src/phone/companion-phone';
 import { loadPhoneState } from '../src/phone/phone-state';
-
-/** Real time plus an offset the test moves: offers stay valid for the phone's real clock. */
-class OffsetClock {
-  offset = 0;
-  now(): number {
-    return Date.now() + this.offset;
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
+import { coreApiCaller, recordCoreEvents, type CoreApiCall, type RecordedEvents } from './support/core-api';
+import { OffsetClock } from './support/offset-clock';
 
 const logger = createCoreLogger({ level: process.env.KIOSK_TEST_LOG ? 'debug' : 'silent' });
 const IDLE_MS = KIOSK_IDLE_LOGOUT_MIN_MS;
@@ -40,8 +30,8 @@ interface Harness {
   readonly clock: OffsetClock;
   readonly timers: ManualTimers;
   readonly dataDir: string;
-  readonly events: { event: ApiEventName; payload: unknown }[];
-  call<M extends ApiMethodName>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>>;
+  readonly events: RecordedEvents['events'];
+  call: CoreApiCall;
   waitFor<E extends ApiEventName>(event: E, predicate: (p: ApiEventPayload<E>) => boolean, from?: number): Promise<ApiEventPayload<E>>;
 }
 
@@ -76,39 +66,8 @@ async function startCore(options: { kiosk: boolean; dataDir: string }): Promise<
     logger,
   });
   cores.push(core);
-  const events: Harness['events'] = [];
-  const waiters = new Set<() => void>();
-  core.subscribe((event, payload) => {
-    events.push({ event, payload });
-    for (const w of [...waiters]) w();
-  });
-  const call = async <M extends ApiMethodName>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> => {
-    const result = await dispatchApiCall(core.handlers, method, input, logger);
-    if (!result.ok) throw Object.assign(new Error(`${method}: ${result.error.code}`), { code: result.error.code });
-    return result.value as ApiOutput<M>;
-  };
-  const waitFor: Harness['waitFor'] = (event, predicate, from = 0) =>
-    new Promise((resolve, reject) => {
-      let i = from;
-      const check = () => {
-        for (; i < events.length; i++) {
-          const e = events[i]!;
-          if (e.event === event && predicate(e.payload as never)) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(e.payload as never);
-            return;
-          }
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no ${event} in time`));
-      }, 10_000);
-      waiters.add(check);
-      check();
-    });
-  return { core, clock, timers, dataDir: options.dataDir, events, call, waitFor };
+  const { events, waitFor } = recordCoreEvents(core);
+  return { core, clock, timers, dataDir: options.dataDir, events, call: coreApiCaller(() => core, logger), waitFor: (event, predicate, from = 0) => waitFor(event, predicate, { from }) };
 }
 
 async function pair(h: Harness, phone: CompanionPhone): Promise<void> {

@@ -6,11 +6,8 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { rmSync } from 'node:fs';
-import jsQR from 'jsqr';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { PNG } from 'pngjs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClient } from '../server/testing/fixtures';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
 import { verifyAccount } from '../src/admin/authority-admin';
 import { CompanionPhone } from '../src/phone/companion-phone';
@@ -20,6 +17,8 @@ import type { VerificationClaims } from '../src/shared/trust/verification-attest
 import type { RelayClient } from '../src/shared/wire/relay-client';
 import { ensureFreshBuild } from './browser/fresh-build';
 import { spawnWebHost, type WebHostProcess } from './browser/web-host-process';
+import { DESKTOP_VIEWPORT, launchChromium, pairFromQrCode } from './support/chromium';
+import { asRelayAdmin } from './support/relay-admin';
 
 const UI_TIMEOUT = 20 * SECOND_MS;
 const authority = ed25519.keygen();
@@ -31,25 +30,10 @@ let me: CompanionPhone | undefined;
 let colleague: CompanionPhone | undefined;
 
 const byTestId = (id: string) => page.getByTestId(id);
-/** The relay closes connections that do not authenticate within 10 s: one connection per admin action, as the CLI does. */
-async function asAdmin<T>(run: (admin: RelayClient) => Promise<T>): Promise<T> {
-  const admin = await openClient(relay!.url);
-  try {
-    return await run(admin);
-  } finally {
-    admin.close();
-  }
-}
+const asAdmin = <T>(run: (admin: RelayClient) => Promise<T>) => asRelayAdmin(relay!.url, run);
 
 const verify = (phone: CompanionPhone, claims: VerificationClaims) =>
   asAdmin((admin) => verifyAccount(admin, authority, systemClock, { accountId: phone.ownDeviceList.accountId, identityKey: phone.ownDeviceList.identityKey, claims }));
-
-async function scanQr(): Promise<string> {
-  const png = PNG.sync.read(await page.screenshot());
-  const code = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
-  if (code === null) throw new Error('no QR code on the pairing screen');
-  return code.data;
-}
 
 async function searchDirectory(query: string): Promise<void> {
   await byTestId('directory-query').fill(query);
@@ -64,12 +48,10 @@ beforeAll(async () => {
   colleague = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Colleague', profession: 'Cardiology' } });
   await verify(colleague, { level: 'registration', registration: { scheme: 'RIZIV', number: '12345625004' }, name: 'Dr. Eva Janssens', profession: 'Cardiologist', organisation: 'UZ Leuven', city: 'Leuven' });
   host = await spawnWebHost({ relayUrl: relay.url, workstationName: 'Ward 9', args: ['--authority-key', authorityHex] });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: DESKTOP_VIEWPORT });
   await page.goto(host.url);
-  await byTestId('pairing-qr').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  await me.pairDesktop(await scanQr(), { approve: () => true });
-  await byTestId('workspace').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await pairFromQrCode(page, me, UI_TIMEOUT);
 }, 300_000);
 
 afterAll(async () => {

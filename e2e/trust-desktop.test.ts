@@ -9,17 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
-import { openClient } from '../server/testing/fixtures';
 import { verifyAccount } from '../src/admin/authority-admin';
 import type { AuthorityKey } from '../src/admin/authority-key';
-import { dispatchApiCall } from '../src/main/core/api/dispatch';
 import { createDesktopCore, type DesktopCore } from '../src/main/core/desktop-core';
 import { createCoreLogger } from '../src/main/core/logging';
 import { CompanionPhone } from '../src/phone/companion-phone';
-import type { ApiInput, ApiMethodName, ApiOutput } from '../src/shared/api';
 import { systemClock } from '../src/shared/clock';
 import type { VerificationClaims } from '../src/shared/trust/verification-attestation';
 import type { RelayClient } from '../src/shared/wire/relay-client';
+import { coreApiCaller } from './support/core-api';
+import { asRelayAdmin } from './support/relay-admin';
 
 const logger = createCoreLogger({ level: 'silent' });
 const authority: AuthorityKey = (() => {
@@ -33,21 +32,8 @@ let me: CompanionPhone;
 let colleague: CompanionPhone;
 let stranger: CompanionPhone;
 
-async function call<M extends ApiMethodName>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
-  const result = await dispatchApiCall(core.handlers, method, input, logger);
-  if (!result.ok) throw Object.assign(new Error(`${method}: ${result.error.code}`), { code: result.error.code });
-  return result.value as ApiOutput<M>;
-}
-
-/** The relay closes connections that do not authenticate within 10 s: one connection per admin action, as the CLI does. */
-async function asAdmin<T>(run: (admin: RelayClient) => Promise<T>): Promise<T> {
-  const admin = await openClient(relay.url);
-  try {
-    return await run(admin);
-  } finally {
-    admin.close();
-  }
-}
+const call = coreApiCaller(() => core, logger);
+const asAdmin = <T>(run: (admin: RelayClient) => Promise<T>) => asRelayAdmin(relay.url, run);
 
 const verify = (phone: CompanionPhone, claims: VerificationClaims) =>
   asAdmin((admin) => verifyAccount(admin, authority, systemClock, { accountId: phone.ownDeviceList.accountId, identityKey: phone.ownDeviceList.identityKey, claims }));

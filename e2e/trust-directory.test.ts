@@ -20,6 +20,7 @@ import { evaluateAttestation } from '../src/shared/trust/verification-status';
 import type { RelayClient } from '../src/shared/wire/relay-client';
 import { connectDevice, openClient, TestAccount } from '../server/testing/fixtures';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
+import { asRelayAdmin } from './support/relay-admin';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'wardline-admin-'));
@@ -40,15 +41,7 @@ async function registered(): Promise<{ account: TestAccount; client: RelayClient
   return { account, client: await connectDevice(relay.url, account, device) };
 }
 
-/** The relay closes connections that do not authenticate within 10 s: one connection per admin action, as the CLI does. */
-async function asAdmin<T>(run: (admin: RelayClient) => Promise<T>): Promise<T> {
-  const admin = await openClient(relay.url);
-  try {
-    return await run(admin);
-  } finally {
-    admin.close();
-  }
-}
+const asAdmin = <T>(run: (admin: RelayClient) => Promise<T>) => asRelayAdmin(relay.url, run);
 
 const verify = (account: TestAccount, name: string, extra: { organisation?: string; city?: string; profession?: string } = {}) =>
   asAdmin((admin) =>

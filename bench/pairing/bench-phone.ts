@@ -5,9 +5,9 @@
  */
 import WebSocket from 'ws';
 import { systemClock } from '../../src/shared/clock';
-import { issueDeviceCertificate } from '../../src/shared/protocol/device-certificate';
+import { createCertifiedDevice } from '../../src/shared/protocol/device-certificate';
 import { signDeviceList } from '../../src/shared/protocol/device-list';
-import { createAccountIdentity, createDeviceKeys } from '../../src/shared/protocol/identity';
+import { createAccountIdentity } from '../../src/shared/protocol/identity';
 import type { PhonePairingAccount } from '../../src/shared/protocol/pairing';
 import { relayAuthSigner } from '../../src/shared/wire/relay-auth';
 import { RelayClient } from '../../src/shared/wire/relay-client';
@@ -22,14 +22,7 @@ export const connectWs = (url: string) => new WebSocket(url, { perMessageDeflate
 
 export async function createBenchPhone(relayUrl: string): Promise<BenchPhone> {
   const account = createAccountIdentity();
-  const device = createDeviceKeys();
-  const phoneCert = issueDeviceCertificate(
-    account,
-    { deviceId: device.deviceId, signingKey: device.signing.publicKey, dhKey: device.dh.publicKey },
-    'phone',
-    'bench phone',
-    systemClock.now(),
-  );
+  const { keys: device, certificate: phoneCert } = createCertifiedDevice(account, 'phone', 'bench phone', systemClock.now());
   let version = 1;
   const client = await RelayClient.connect({ url: relayUrl, connect: connectWs });
   await client.publishDeviceList(signDeviceList(account, version, [phoneCert], systemClock.now()));

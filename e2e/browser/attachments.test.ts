@@ -8,8 +8,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import jsQR from 'jsqr';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../../server/testing/relay-process';
@@ -18,6 +17,7 @@ import type { AttachmentContent } from '../../src/shared/messages/content';
 import { SECOND_MS } from '../../src/shared/limits';
 import { ensureFreshBuild, REPO_ROOT } from './fresh-build';
 import { spawnWebHost, type WebHostProcess } from './web-host-process';
+import { collectPageProblems, DESKTOP_VIEWPORT, launchChromium, pairFromQrCode } from '../support/chromium';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts', 'attachments');
 const WORKSTATION = 'Ward 7 wound care';
@@ -58,13 +58,6 @@ function pixel(png: PNG, x: number, y: number): [number, number, number] {
   return [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
 }
 
-async function scanQr(): Promise<string> {
-  const png = PNG.sync.read(await page.screenshot());
-  const code = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
-  if (code === null) throw new Error('no QR code found in the pairing screenshot');
-  return code.data;
-}
-
 /** Drags on the editor canvas between two points given in image coordinates. */
 async function dragOnCanvas(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
   const box = (await byTestId('editor-canvas').boundingBox())!;
@@ -86,21 +79,10 @@ beforeAll(async () => {
   phoneA = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Lena Smit', profession: 'Dermatology' } });
   phoneB = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Nurse Tom Bakker', profession: 'Wound care' } });
   host = await spawnWebHost({ relayUrl: relay.url, workstationName: WORKSTATION });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      // A synthetic webcam, granted without a prompt, for the secure camera.
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.name}: ${error.message.slice(0, 200)}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) pageProblems.push(`csp: ${message.text().slice(0, 200)}`);
-  });
+  // A synthetic webcam, granted without a prompt, for the secure camera.
+  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+  page = await browser.newPage({ viewport: DESKTOP_VIEWPORT });
+  collectPageProblems(page, pageProblems, { errorMessages: true });
   await page.goto(host.url);
 }, 300_000);
 
@@ -116,9 +98,7 @@ afterAll(async () => {
 
 describe('clinical photo: attach, blur, arrow, send (real browser)', () => {
   it('pairs and opens the conversation with phone B', async () => {
-    await byTestId('pairing-qr').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await phoneA!.pairDesktop(await scanQr(), { approve: () => true });
-    await byTestId('workspace').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await pairFromQrCode(page, phoneA!, UI_TIMEOUT);
     await phoneB!.sendText(phoneA!.accountId, 'Can you look at the wound on bed 3?');
     const item = byTestId('chat-item').filter({ hasText: 'wound' });
     await item.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });

@@ -6,9 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import jsQR from 'jsqr';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { PNG } from 'pngjs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../../server/testing/relay-process';
 import { formatRecoveryCode } from '../../src/shared/backup/recovery-code';
@@ -16,6 +14,7 @@ import { SECOND_MS } from '../../src/shared/limits';
 import { CompanionPhone } from '../../src/phone/companion-phone';
 import { ensureFreshBuild, REPO_ROOT } from './fresh-build';
 import { spawnWebHost, type WebHostProcess } from './web-host-process';
+import { collectPageProblems, DESKTOP_VIEWPORT, launchChromium, readQrCode } from '../support/chromium';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts', 'security-key');
 const WORKSTATION = 'Ward 7 doctors office';
@@ -34,10 +33,9 @@ const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${n
 
 async function pairAndSetPin(): Promise<void> {
   await expect.poll(() => byTestId('pairing-qr').isVisible(), { timeout: UI_TIMEOUT }).toBe(true);
-  const png = PNG.sync.read(await page.screenshot());
-  const qr = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+  const qr = await readQrCode(page);
   expect(qr).not.toBeNull();
-  await phone!.pairDesktop(qr!.data, {
+  await phone!.pairDesktop(qr!, {
     approve: async (request) => {
       const code = byTestId('confirmation-code');
       await code.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
@@ -67,12 +65,9 @@ beforeAll(async () => {
   relay = await spawnRelay();
   phone = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Sanne Bakker', profession: 'Cardiology' } });
   host = await spawnWebHost({ relayUrl: relay.url, workstationName: WORKSTATION });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.name}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) pageProblems.push(`csp: ${message.text().slice(0, 200)}`);
-  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
+  collectPageProblems(page, pageProblems);
   await page.goto(host.url);
 }, 300_000);
 

@@ -7,9 +7,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import jsQR from 'jsqr';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { PNG } from 'pngjs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../../server/testing/relay-process';
 import { DESKTOP_SESSION_MS, MINUTE_MS, PIN_MAX_TRIES, PRIVACY_SCREEN_IDLE_MS, SECOND_MS } from '../../src/shared/limits';
@@ -17,6 +15,7 @@ import { CompanionPhone } from '../../src/phone/companion-phone';
 import type { ReceivedMessage } from '../../src/phone/message-inbox';
 import { ensureFreshBuild, REPO_ROOT } from './fresh-build';
 import { spawnWebHost, type WebHostProcess } from './web-host-process';
+import { collectPageProblems, DESKTOP_VIEWPORT, launchChromium, scanQrCode } from '../support/chromium';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts', 'browser');
 const WORKSTATION = 'Ward 4 nursing station';
@@ -39,13 +38,7 @@ const byTestId = (id: string) => page.getByTestId(id);
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 const textFrom = (body: string) => (m: ReceivedMessage) => m.content.kind === 'text' && m.content.body === body;
 
-/** Reads the pairing URL the way a phone camera would: from pixels, not from the DOM. */
-async function scanQrFromScreenshot(name: string): Promise<string> {
-  const png = PNG.sync.read(await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) }));
-  const code = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
-  if (code === null) throw new Error('no QR code found in the pairing screenshot');
-  return code.data;
-}
+const scanQrFromScreenshot = (name: string) => scanQrCode(page, path.join(ARTIFACTS, `${name}.png`));
 
 beforeAll(async () => {
   rmSync(ARTIFACTS, { recursive: true, force: true });
@@ -55,12 +48,9 @@ beforeAll(async () => {
   phoneA = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Anna Visser', profession: 'Internal medicine' } });
   phoneB = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Bram de Vries', profession: 'Nursing' } });
   host = await spawnWebHost({ relayUrl: relay.url, workstationName: WORKSTATION });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.name}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) pageProblems.push(`csp: ${message.text().slice(0, 200)}`);
-  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: DESKTOP_VIEWPORT });
+  collectPageProblems(page, pageProblems);
   // The page's timers run on Playwright's clock so the 60 s idle rule can be fast-forwarded.
   await page.clock.install();
   await page.goto(host.url);

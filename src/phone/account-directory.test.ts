@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isWardlineError } from '../shared/errors';
 import { issueDeviceCertificate } from '../shared/protocol/device-certificate';
 import { signDeviceList } from '../shared/protocol/device-list';
 import { createAccountIdentity, createDeviceKeys, type AccountIdentity } from '../shared/protocol/identity';
 import type { RelayClient } from '../shared/wire/relay-client';
 import { AccountDirectory } from './account-directory';
 import type { KnownAccount } from './phone-state';
+import { rejectedCode } from '../shared/testing/error-code';
 
 function listFor(account: AccountIdentity, version: number): Uint8Array {
   const d = createDeviceKeys();
@@ -16,14 +16,7 @@ function listFor(account: AccountIdentity, version: number): Uint8Array {
 /** Only getDeviceList is used by the directory. */
 const relayServing = (bytes: Uint8Array | null) => ({ getDeviceList: () => Promise.resolve(bytes) }) as unknown as RelayClient;
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    return isWardlineError(e) ? e.code : 'THROWN';
-  }
-}
+const codeOf = (p: Promise<unknown>) => rejectedCode(p, { whenNone: 'OK' });
 
 describe('account directory', () => {
   it('pins the first identity, follows newer versions and refuses older or foreign lists', async () => {

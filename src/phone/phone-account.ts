@@ -5,10 +5,10 @@
 import type { Clock } from '../shared/clock';
 import { ONE_TIME_PREKEY_BATCH } from '../shared/limits';
 import { signProfileAttestation, PROFILE_ATTESTATION_NAME, type Profile } from '../shared/messages/profile';
-import { issueDeviceCertificate } from '../shared/protocol/device-certificate';
+import { createCertifiedDevice } from '../shared/protocol/device-certificate';
 import { MAX_DEVICES_PER_ACCOUNT, signDeviceList } from '../shared/protocol/device-list';
 import { accountIdFromIdentityKey } from '../shared/protocol/ids';
-import { createAccountIdentity, createDeviceKeys, restoreEd25519, restoreX25519, type AccountIdentity, type DeviceKeys } from '../shared/protocol/identity';
+import { createAccountIdentity, restoreEd25519, restoreX25519, type AccountIdentity, type DeviceKeys } from '../shared/protocol/identity';
 import { createOneTimePrekeys, createSignedPrekey } from '../shared/protocol/prekeys';
 import type { RelayClient } from '../shared/wire/relay-client';
 import { PhoneError } from './phone-error';
@@ -16,30 +16,30 @@ import type { PhoneSessionStore } from './phone-session-store';
 import type { PhoneState } from './phone-state';
 
 export function createPhoneState(relayUrl: string, profile: Profile, clock: Clock): PhoneState {
-  const account = createAccountIdentity();
-  const device = createDeviceKeys();
-  const certificate = issueDeviceCertificate(
-    account,
-    { deviceId: device.deviceId, signingKey: device.signing.publicKey, dhKey: device.dh.publicKey },
-    'phone',
-    'Phone',
-    clock.now(),
-  );
+  return newPhoneState(createAccountIdentity(), relayUrl, profile, clock);
+}
+
+/** What a restored phone carries over from its backup into the new state. */
+export type CarriedPhoneState = Partial<Pick<PhoneState, 'deviceListVersion' | 'knownAccounts' | 'contacts' | 'history'>>;
+
+/** A state for `account` on a new phone device with no desktops, sessions or prekeys yet. */
+export function newPhoneState(account: AccountIdentity, relayUrl: string, profile: Profile, clock: Clock, carried: CarriedPhoneState = {}): PhoneState {
+  const { keys: device, certificate } = createCertifiedDevice(account, 'phone', 'Phone', clock.now());
   return {
     relayUrl,
     profile,
     identitySecret: account.identity.secretKey.bytes,
     device: { deviceId: device.deviceId, signingSecret: device.signing.secretKey.bytes, dhSecret: device.dh.secretKey.bytes, certificate },
-    deviceListVersion: 1,
+    deviceListVersion: carried.deviceListVersion ?? 1,
     otherDevices: {},
     desktops: [],
     databaseKeys: {},
     nextSignedPrekeyId: 1,
     nextOneTimePrekeyId: 1,
     sessions: { sessions: {}, signedPrekeys: {}, oneTimePrekeys: {}, seen: {} },
-    knownAccounts: {},
-    contacts: {},
-    history: [],
+    knownAccounts: carried.knownAccounts ?? {},
+    contacts: carried.contacts ?? {},
+    history: carried.history ?? [],
   };
 }
 

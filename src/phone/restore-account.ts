@@ -19,15 +19,14 @@ import type { RecoveryCode } from '../shared/backup/recovery-code';
 import { signRestoreProof } from '../shared/backup/restore-proof';
 import type { Clock } from '../shared/clock';
 import { constantTimeEqual } from '../shared/bytes';
-import { issueDeviceCertificate } from '../shared/protocol/device-certificate';
 import { verifyDeviceList } from '../shared/protocol/device-list';
 import type { AccountId } from '../shared/protocol/ids';
-import { createDeviceKeys, restoreEd25519 } from '../shared/protocol/identity';
+import { restoreEd25519 } from '../shared/protocol/identity';
 import type { RelayClient } from '../shared/wire/relay-client';
 import { RelayError } from '../shared/wire/relay-error';
 import { signWipeCommand } from '../shared/wire/wipe-command';
 import type { BackupState } from './backup-state';
-import { accountOf } from './phone-account';
+import { accountOf, newPhoneState } from './phone-account';
 import type { PhoneState } from './phone-state';
 
 export interface RestoredAccount {
@@ -108,28 +107,10 @@ export async function restoreAccount(client: RelayClient, options: RestoreOption
 
 function stateFromSnapshot(snapshot: BackupSnapshot, relayUrl: string, deviceListVersion: number, clock: Clock): PhoneState {
   const identity = { accountId: snapshot.accountId, identity: restoreEd25519(snapshot.identitySecret) };
-  const device = createDeviceKeys();
-  const certificate = issueDeviceCertificate(
-    identity,
-    { deviceId: device.deviceId, signingKey: device.signing.publicKey, dhKey: device.dh.publicKey },
-    'phone',
-    'Phone',
-    clock.now(),
-  );
-  return {
-    relayUrl,
-    profile: snapshot.profile,
-    identitySecret: snapshot.identitySecret,
-    device: { deviceId: device.deviceId, signingSecret: device.signing.secretKey.bytes, dhSecret: device.dh.secretKey.bytes, certificate },
+  return newPhoneState(identity, relayUrl, snapshot.profile, clock, {
     deviceListVersion,
-    otherDevices: {},
-    desktops: [],
-    databaseKeys: {},
-    nextSignedPrekeyId: 1,
-    nextOneTimePrekeyId: 1,
-    sessions: { sessions: {}, signedPrekeys: {}, oneTimePrekeys: {}, seen: {} },
     knownAccounts: { ...snapshot.knownAccounts },
     contacts: { ...snapshot.contacts },
     history: snapshot.messages.map((m) => ({ ...m })),
-  };
+  });
 }

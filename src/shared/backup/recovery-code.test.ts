@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isWardlineError } from '../errors';
 import { formatRecoveryCode, generateRecoveryCode, parseRecoveryCode, recoveryCodeGroups } from './recovery-code';
+import { thrownCode } from '../testing/error-code';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isWardlineError(e) ? e.code : 'OTHER';
-  }
-  return undefined;
-}
+const codeOf = thrownCode;
 
 describe('Backup & Restore code', () => {
   it('has 130 random bits in 7 groups of 4 and parses back', () => {

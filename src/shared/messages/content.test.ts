@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isWardlineError } from '../errors';
 import { MESSAGE_TEXT_MAX_CHARS, RECEIPT_MAX_IDS } from '../limits';
 import { encodeCbor } from '../protocol/codec';
 import { accountIdFromIdentityKey } from '../protocol/ids';
@@ -7,17 +6,11 @@ import { ContentError, decodeContent, encodeContent, type MessageContent } from 
 import { newMessageId } from './message-id';
 import { createAccountIdentity } from '../protocol/identity';
 import { signProfileAttestation, verifyProfileAttestation } from './profile';
+import { thrownCode } from '../testing/error-code';
 
 const peer = accountIdFromIdentityKey(new Uint8Array(32).fill(1));
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'OK';
-  } catch (e) {
-    return isWardlineError(e) ? e.code : 'THROWN';
-  }
-}
+const codeOf = (fn: () => unknown) => thrownCode(fn, { whenNone: 'OK' });
 
 describe('message content', () => {
   it('round-trips every kind', () => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ProtocolError } from '../errors';
 import { decodeCbor, encodeCbor, zBytes } from './codec';
 import { zAccountId, zDeviceId, type AccountId, type DeviceId } from './ids';
-import type { AccountIdentity, DeviceKeys } from './identity';
+import { createDeviceKeys, type AccountIdentity, type DeviceKeys } from './identity';
 import { decodeSigned, encodeSigned, requireSignature } from './signing';
 
 export const DEVICE_KINDS = ['phone', 'desktop'] as const;
@@ -59,6 +59,13 @@ export function issueDeviceCertificate(
 }
 
 /** Verifies that `bytes` is a certificate signed by `identityKey` for `accountId`. */
+/** A new device of `account`: fresh keys and the certificate the identity issues for them. */
+export function createCertifiedDevice(account: AccountIdentity, kind: DeviceKind, name: string, issuedAt: number): { keys: DeviceKeys; certificate: Uint8Array } {
+  const keys = createDeviceKeys();
+  const certificate = issueDeviceCertificate(account, { deviceId: keys.deviceId, signingKey: keys.signing.publicKey, dhKey: keys.dh.publicKey }, kind, name, issuedAt);
+  return { keys, certificate };
+}
+
 export function verifyDeviceCertificate(bytes: Uint8Array, identityKey: Uint8Array, accountId: AccountId): DeviceCertificate {
   const { body, signature } = decodeSigned(bytes, 'device certificate');
   const c = decodeCbor(body, zCertificateBody, 'device certificate');

@@ -1,30 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../errors';
-import { issueDeviceCertificate } from './device-certificate';
+import { createCertifiedDevice } from './device-certificate';
 import { signDeviceList, verifyDeviceList } from './device-list';
-import { createAccountIdentity, createDeviceKeys } from './identity';
+import { createAccountIdentity } from './identity';
+import { thrownCode } from '../testing/error-code';
 
 function certFor(account = createAccountIdentity(), kind: 'phone' | 'desktop' = 'phone') {
-  const device = createDeviceKeys();
-  const cert = issueDeviceCertificate(
-    account,
-    { deviceId: device.deviceId, signingKey: device.signing.publicKey, dhKey: device.dh.publicKey },
-    kind,
-    kind === 'phone' ? 'Phone' : 'Ward 4 desk',
-    1000,
-  );
+  const { keys: device, certificate: cert } = createCertifiedDevice(account, kind, kind === 'phone' ? 'Phone' : 'Ward 4 desk', 1000);
   return { account, device, cert };
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => thrownCode(fn, { only: ProtocolError });
 
 describe('device list', () => {
   it('round-trips and verifies each certificate', () => {

@@ -1,12 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { bytesToHex, toBase64Url, fromBase64Url } from '../bytes';
 import { FakeClock } from '../clock';
-import { isWardlineError } from '../errors';
 import { PAIRING_OFFER_TTL_MS } from '../limits';
 import { newMessageId } from '../messages/message-id';
 import type { PairingSnapshot } from '../messages/pairing-snapshot';
 import { decodeCbor, encodeCbor } from './codec';
-import { issueDeviceCertificate } from './device-certificate';
+import { createCertifiedDevice, issueDeviceCertificate } from './device-certificate';
 import { signDeviceList, verifyDeviceList } from './device-list';
 import { accountIdFromIdentityKey, type DeviceId } from './ids';
 import { createAccountIdentity, createDeviceKeys, generateX25519 } from './identity';
@@ -28,20 +27,14 @@ import {
 import { derivePairingKeys, pairingTranscript, PairingDirection } from './pairing-keys';
 import { encodePairingMessage } from './pairing-messages';
 import { z } from 'zod';
+import { rejectedCode, thrownCode } from '../testing/error-code';
 
 const RELAY = 'ws://127.0.0.1:4000';
 
 /** An in-memory phone account that records what the handshake did to it. */
 function fakePhone(snapshot: PairingSnapshot = { contacts: [], messages: [] }) {
   const account = createAccountIdentity();
-  const phoneDevice = createDeviceKeys();
-  const phoneCert = issueDeviceCertificate(
-    account,
-    { deviceId: phoneDevice.deviceId, signingKey: phoneDevice.signing.publicKey, dhKey: phoneDevice.dh.publicKey },
-    'phone',
-    'Phone',
-    1,
-  );
+  const { certificate: phoneCert } = createCertifiedDevice(account, 'phone', 'Phone', 1);
   const keys = new Map<string, Uint8Array>();
   const state = { version: 1, certs: new Map<DeviceId, Uint8Array>(), published: [] as Uint8Array[], unlinked: [] as DeviceId[] };
   const phone: PhonePairingAccount = {
@@ -85,15 +78,7 @@ function tappedChannels(tap: Tap): [PairingChannel, PairingChannel] {
   return [desktopEnd, phoneEnd];
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isWardlineError(e)) return e.code;
-    throw e;
-  }
-  return 'OK';
-}
+const codeOf = (p: Promise<unknown>) => rejectedCode(p, { whenNone: 'OK' });
 
 function setup(clock = new FakeClock()) {
   const offer = createPairingOffer(RELAY, clock);
@@ -119,14 +104,7 @@ describe('pairing URL', () => {
     const { offer, url } = createPairingOffer(RELAY, clock);
     const payload = (o: Record<string, unknown>) => 'wardline://p/' + toBase64Url(encodeCbor(o));
     const wire = decodeCbor(fromBase64Url(url.slice(13)), z.record(z.string(), z.unknown()), 'x');
-    const code = (u: string): string => {
-      try {
-        parsePairingUrl(u, clock);
-        return 'OK';
-      } catch (e) {
-        return isWardlineError(e) ? e.code : 'THROWN';
-      }
-    };
+    const code = (u: string) => thrownCode(() => parsePairingUrl(u, clock), { whenNone: 'OK' });
     expect(code(url.replace('wardline://', 'https://'))).toBe('MALFORMED');
     expect(code('wardline://p/***')).toBe('MALFORMED');
     expect(code('wardline://p/')).toBe('MALFORMED');

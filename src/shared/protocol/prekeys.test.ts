@@ -4,16 +4,9 @@ import { ProtocolError } from '../errors';
 import { dhPublicKey } from './diffie-hellman';
 import { createOneTimePrekeys, createSignedPrekey, verifyPrekeyBundle, verifySignedPrekey, type PrekeyBundle } from './prekeys';
 import { createTestAccount } from './test-accounts';
+import { thrownCode } from '../testing/error-code';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => thrownCode(fn, { only: ProtocolError });
 
 describe('prekeys', () => {
   const account = createTestAccount(['phone', 'desktop'], { oneTimePrekeys: 2 });

@@ -6,6 +6,7 @@ import { dhPublicKey } from './diffie-hellman';
 import { DoubleRatchet } from './ratchet';
 import { RATCHET_HEADER_BYTES } from './ratchet-header';
 import { seededInts, seededRandom } from './seeded-random';
+import { thrownCode } from '../testing/error-code';
 
 function pair(seed = 'pair') {
   const random = seededRandom(seed);
@@ -17,15 +18,7 @@ function pair(seed = 'pair') {
   return { alice, bob };
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => thrownCode(fn, { only: ProtocolError });
 
 const text = (s: string) => utf8ToBytes(s);
 

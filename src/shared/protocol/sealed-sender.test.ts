@@ -6,16 +6,9 @@ import { newEnvelopeId } from './ids';
 import { createDeviceKeys } from './identity';
 import { envelopeAssociatedData, openEnvelope, sealEnvelope, verifySealedSender, type SealedContent } from './sealed-sender';
 import { createTestAccount, directoryOf, type TestDevice } from './test-accounts';
+import { rejectedCode } from '../testing/error-code';
 
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof ProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => rejectedCode(fn, { only: ProtocolError });
 
 const selfOf = (d: TestDevice) => ({ deviceId: d.keys.deviceId, dhSecret: d.keys.dh.secretKey.bytes, dhKey: d.keys.dh.publicKey });
 

@@ -10,16 +10,9 @@ import { openEnvelope, sealEnvelope } from './sealed-sender';
 import { SessionCipher } from './session-cipher';
 import { InMemorySessionStore } from './session-store';
 import { createTestAccount, directoryOf, type TestDevice } from './test-accounts';
+import { rejectedCode } from '../testing/error-code';
 
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (p: Promise<unknown>) => rejectedCode(p, { only: ProtocolError });
 
 const text = (s: string) => utf8ToBytes(s);
 

@@ -4,11 +4,11 @@
  * `nextBundle()` hands out one-time prekeys once each, as the relay does.
  */
 import type { Clock } from '../clock';
-import { issueDeviceCertificate, type DeviceCertificate, type DeviceKind } from './device-certificate';
+import { createCertifiedDevice, type DeviceCertificate, type DeviceKind } from './device-certificate';
 import { signDeviceList, verifyDeviceList, type DeviceList } from './device-list';
 import type { RandomSource } from './diffie-hellman';
 import type { AccountId } from './ids';
-import { createAccountIdentity, createDeviceKeys, type AccountIdentity, type DeviceKeys } from './identity';
+import { createAccountIdentity, type AccountIdentity, type DeviceKeys } from './identity';
 import { createOneTimePrekeys, createSignedPrekey, type OneTimePrekey, type PrekeyBundle } from './prekeys';
 import { SessionCipher } from './session-cipher';
 import { InMemorySessionStore } from './session-store';
@@ -38,14 +38,7 @@ export function createTestAccount(
   const identity = createAccountIdentity();
   const issuedAt = options.clock?.now() ?? 0;
   const made = kinds.map((kind, i) => {
-    const keys = createDeviceKeys();
-    const certificateBytes = issueDeviceCertificate(
-      identity,
-      { deviceId: keys.deviceId, signingKey: keys.signing.publicKey, dhKey: keys.dh.publicKey },
-      kind,
-      `${kind} ${i + 1}`,
-      issuedAt,
-    );
+    const { keys, certificate: certificateBytes } = createCertifiedDevice(identity, kind, `${kind} ${i + 1}`, issuedAt);
     return { keys, certificateBytes };
   });
   const list = verifyDeviceList(signDeviceList(identity, 1, made.map((m) => m.certificateBytes), issuedAt));

@@ -4,19 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error';
 import { managedConfigPath, parseManagedConfig, readManagedConfig } from './managed-config';
+import { thrownCode } from '../../../shared/testing/error-code';
 
 const dir = mkdtempSync(join(tmpdir(), 'wardline-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.code;
-    throw err;
-  }
-  throw new Error('did not throw');
-}
+const codeOf = (fn: () => unknown) => thrownCode(fn, { only: ConfigError });
 
 describe('managed configuration file', () => {
   it('lives in the system-wide place of each platform', () => {

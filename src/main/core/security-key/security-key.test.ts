@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateRecoveryCode, recoveryCodeGroups } from '../../../shared/backup/recovery-code';
-import { isWardlineError } from '../../../shared/errors';
 import { revealSecurityKey, type SecurityKeySource } from './security-key';
+import { rejectedCode } from '../../../shared/testing/error-code';
 
 const PIN = '27415';
 
@@ -9,14 +9,7 @@ function source(backupCode: string | undefined, verify: (pin: string) => { ok: t
   return { backupCode, lock: { verify: (pin) => Promise.resolve(verify(pin)) } };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return isWardlineError(e) ? e.code : 'OTHER';
-  }
-  return undefined;
-}
+const codeOf = rejectedCode;
 
 describe('security key screen', () => {
   it('shows the code in groups after the PIN, with download outside kiosk mode only', async () => {
