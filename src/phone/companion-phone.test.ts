@@ -105,11 +105,18 @@ describe('companion phone', () => {
     };
     const inbox: { text: string; from: string }[] = [];
     desk.client.on('envelope', (e) => {
-      void desk.cipher.decrypt(e.envelope, resolver).then((m) => {
-        const c = decodeContent(m.plaintext);
-        if (c.kind === 'text') inbox.push({ text: c.body, from: m.senderAccountId });
-        desk.client.ack(e.id);
-      });
+      void desk.cipher
+        .decrypt(e.envelope, resolver)
+        .then((m) => {
+          const c = decodeContent(m.plaintext);
+          if (c.kind === 'text') inbox.push({ text: c.body, from: m.senderAccountId });
+          desk.client.ack(e.id);
+        })
+        .catch((err: unknown) => {
+          // An envelope still in flight when the test closes the desktop's connection cannot look
+          // up its sender any more; any other failure is a real one.
+          if (desk.client.isOpen) throw err;
+        });
     });
     // B → A reaches both A's phone and A's desktop.
     const id = await b.sendText(a.accountId, 'to both devices');
