@@ -70,34 +70,24 @@ export class ContentApplier implements ContentSink {
   }
 
   #text(c: TextContent, from: { accountId: AccountId; deviceId: string }): void {
-    const own = from.accountId === this.#self;
-    const peer = own ? c.to : from.accountId;
-    // A copy of an own message must be for a conversation with someone else.
-    if (own && peer === this.#self) return;
-    this.ensureContact(peer);
-    const conversation = this.#store.conversations.ensureDirect(peer);
-    const inserted = this.#store.messages.insert({
-      id: c.id,
-      conversationId: conversation.id,
-      senderAccountId: from.accountId,
-      senderDeviceId: from.deviceId,
-      direction: own ? 'out' : 'in',
-      body: c.body,
-      sentAt: c.sentAt,
-      receivedAt: this.#store.clock.now(),
-      state: own ? 'sent' : 'delivered',
-    });
-    if (!inserted) return;
-    this.#events.messageAdded(c.id);
-    this.#events.conversationsChanged();
-    if (!own) this.#events.delivered(peer, c.id);
+    this.#storeMessage(c, c.body, from);
   }
 
   /** Stored like a text (the caption is the body); the file arrives later through the blob store. */
   #attachment(c: AttachmentContent, from: { accountId: AccountId; deviceId: string }): void {
+    if (this.#storeMessage(c, c.caption ?? '', from)) this.#events.attachmentAnnounced?.(c);
+  }
+
+  /** Stores a text or attachment message once; returns whether it was new. */
+  #storeMessage(
+    c: { id: string; to: AccountId; sentAt: number },
+    body: string,
+    from: { accountId: AccountId; deviceId: string },
+  ): boolean {
     const own = from.accountId === this.#self;
     const peer = own ? c.to : from.accountId;
-    if (own && peer === this.#self) return;
+    // A copy of an own message must be for a conversation with someone else.
+    if (own && peer === this.#self) return false;
     this.ensureContact(peer);
     const conversation = this.#store.conversations.ensureDirect(peer);
     const inserted = this.#store.messages.insert({
@@ -106,16 +96,16 @@ export class ContentApplier implements ContentSink {
       senderAccountId: from.accountId,
       senderDeviceId: from.deviceId,
       direction: own ? 'out' : 'in',
-      body: c.caption ?? '',
+      body,
       sentAt: c.sentAt,
       receivedAt: this.#store.clock.now(),
       state: own ? 'sent' : 'delivered',
     });
-    if (!inserted) return;
+    if (!inserted) return false;
     this.#events.messageAdded(c.id);
     this.#events.conversationsChanged();
-    this.#events.attachmentAnnounced?.(c);
     if (!own) this.#events.delivered(peer, c.id);
+    return true;
   }
 
   #receipt(c: ReceiptContent, sender: AccountId): void {
