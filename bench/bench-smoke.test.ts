@@ -12,12 +12,16 @@ const run = (suite: SuiteName) => SUITES[suite]({ quick: true, log: quiet });
 const find = (rows: readonly Measurement[], metric: string, caseIncludes = '') =>
   rows.filter((r) => r.metric === metric && r.case.includes(caseIncludes));
 
+// A memory figure is the difference of two RSS samples: with the handful of sockets of quick
+// mode, the allocator returning pages can make it negative, so only its finiteness is checked.
+const DIFFERENCE_METRICS = new Set(['RSS per idle connection']);
+
 function expectSaneRows(rows: readonly Measurement[], suite: SuiteName): void {
   expect(rows.length).toBeGreaterThan(0);
   for (const r of rows) {
     expect(r.suite).toBe(suite);
     expect(Number.isFinite(r.value), `${r.case} / ${r.metric}`).toBe(true);
-    expect(r.value, `${r.case} / ${r.metric}`).toBeGreaterThanOrEqual(0);
+    if (!DIFFERENCE_METRICS.has(r.metric)) expect(r.value, `${r.case} / ${r.metric}`).toBeGreaterThanOrEqual(0);
   }
 }
 

@@ -2,8 +2,8 @@
  * Where a profiled process spent its time:
  *   tsx bench/profile-top.ts FILE.cpuprofile [N] [--from µs --to µs]
  * prints the N functions with the most self time, optionally only between two monotonic
- * timestamps (the relay suite prints the window of its maximum phase when profiling). Profiles come from
- * `npm run bench -- relay --profile DIR` (DIR/relay and DIR/load-generator; the largest file in
+ * timestamps (the relay suite prints the window of each steady and maximum phase when profiling). Profiles come from
+ * `npm run bench -- relay --profile DIR` (DIR/relay, DIR/bare and DIR/load-generator; the largest file in
  * each is the main thread).
  */
 import { readFileSync } from 'node:fs';

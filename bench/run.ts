@@ -4,7 +4,8 @@
  *   --quick     tiny sizes, a few seconds (CI smoke run)
  *   --markdown  also print the results as a Markdown table (for docs/performance.md)
  *   --connections N[,N...]  relay suite: these connection counts instead of 1000,10000
- *   --profile DIR  write a V8 CPU profile (--cpu-prof) of every relay process into DIR
+ *   --profile DIR  V8 CPU profiles (--cpu-prof) of every server and load generator process, and
+ *                 their event-loop stalls and GC pauses (DIR/stalls-PID.log), into DIR
  *   --relay-args="..."  extra relay CLI options for every relay started (what-if runs)
  * Prints one table per suite with targets and pass/fail. Exit code 1 if a suite crashed;
  * a missed target is reported, not an error.

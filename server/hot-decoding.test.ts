@@ -101,3 +101,54 @@ describe('hot-path decoding agrees with the schemas', () => {
     expect(decodeHotFrame(widened)).toBeUndefined();
   });
 });
+
+describe('hot-path decoding of damaged frames', () => {
+  const send = encodeCbor({ v: 1, t: 'send', r: 300, e: encodeSealedEnvelope({ to, id, sentAt: 1_764_000_000_000, expiresAt: 1_764_003_600_000, ciphertext: new Uint8Array(40).fill(7) }) });
+  const acks = [encodeCbor({ v: 1, t: 'ack', i: id }), encodeCbor({ v: 1, t: 'ack', i: [id, newEnvelopeId()] })];
+  const sealed = encodeSealedEnvelope({ to, id, sentAt: 1_764_000_000_000, expiresAt: 1_764_003_600_000, ciphertext: new Uint8Array(40).fill(7) });
+
+  /** Every single-byte change (three values per position) and every truncation and extension. */
+  function* damaged(bytes: Uint8Array): Generator<Uint8Array> {
+    for (let at = 0; at < bytes.length; at++) {
+      for (const value of [bytes[at]! ^ 0x01, bytes[at]! ^ 0x20, 0xff]) {
+        const copy = Uint8Array.from(bytes);
+        copy[at] = value;
+        yield copy;
+      }
+      yield bytes.subarray(0, at);
+    }
+    yield Uint8Array.from([...bytes, 0x00]);
+  }
+
+  it('never accepts a damaged frame the schema refuses, nor reads one differently', () => {
+    let accepted = 0;
+    for (const bytes of [send, ...acks]) {
+      for (const variant of damaged(bytes)) {
+        const hot = decodeHotFrame(variant);
+        const full = schema(decodeClientFrame, variant);
+        if (hot === undefined) continue;
+        accepted++;
+        expect(full).not.toBe('refused');
+        expect(hot).toEqual(full);
+      }
+    }
+    // Changing a byte of the ciphertext or of an id's hex digit keeps a frame valid.
+    expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('never accepts a damaged sealed envelope the schema refuses, nor reads one differently', () => {
+    for (const variant of damaged(sealed)) {
+      const hot = decodeHotEnvelope(variant);
+      if (hot === undefined) continue;
+      expect(hot).toEqual(schema(decodeSealedEnvelope, variant));
+    }
+  });
+
+  it('copies the envelope out of a send frame (the read buffer is reused)', () => {
+    const frame = Buffer.from(send);
+    const hot = decodeHotFrame(frame);
+    if (hot?.t !== 'send') throw new Error('not decoded');
+    frame.fill(0);
+    expect(decodeHotEnvelope(hot.e)?.id).toBe(id);
+  });
+});

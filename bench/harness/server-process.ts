@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { NodeChild, type SpawnOptions } from './child-process';
 import { readCpuMs, readRssKiB } from './process-stats';
 
+/** With --profile: event-loop stalls and GC pauses are logged too (bench/load/stall-monitor.ts). */
+const STALL_MONITOR = ['--import', 'tsx', '--import', './bench/load/stall-monitor.ts'];
+
 export type ServerKind = 'bare' | 'relay';
 
 /** `npm run bench -- --relay-args="--synchronous normal"`: what-if runs with other relay options. */
@@ -25,7 +28,9 @@ export class ServerProcess {
 
   static async start(kind: ServerKind, options: { relayArgs?: readonly string[]; spawn?: SpawnOptions } = {}): Promise<ServerProcess> {
     if (kind === 'bare') {
-      const child = new NodeChild('bench/load/bare-forwarder.ts', ['--max-seconds', '900'], options.spawn);
+      const profileDir = process.env.WARDLINE_BENCH_PROFILE_DIR;
+      const spawn = profileDir ? { ...options.spawn, nodeFlags: [...(options.spawn?.nodeFlags ?? []), '--cpu-prof', `--cpu-prof-dir=${profileDir}/bare`, ...STALL_MONITOR] } : options.spawn;
+      const child = new NodeChild('bench/load/bare-forwarder.ts', ['--max-seconds', '900'], spawn);
       const m = await child.waitForLine(/listening on (ws:\/\/127\.0\.0\.1:\d+)/, 30_000);
       return new ServerProcess(kind, m[1]!, child, undefined);
     }
@@ -34,7 +39,7 @@ export class ServerProcess {
     const profileDir = process.env.WARDLINE_BENCH_PROFILE_DIR;
     const nodeFlags = [
       ...(options.spawn?.nodeFlags ?? []),
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/relay`] : []),
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/relay`, ...STALL_MONITOR] : []),
     ];
     const child = new NodeChild(
       'server/cli.ts',

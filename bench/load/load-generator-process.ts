@@ -11,7 +11,7 @@ export class LoadGeneratorProcess {
     const profileDir = process.env.WARDLINE_BENCH_PROFILE_DIR;
     this.#child = new NodeChild('bench/load/load-generator.ts', [], {
       ipc: true,
-      nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/load-generator`] : [],
+      nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/load-generator`, '--import', 'tsx', '--import', './bench/load/stall-monitor.ts'] : [],
     });
     this.#child.child.on('message', (raw) => {
       const parsed = zLoadReply.safeParse(raw);

@@ -57,7 +57,7 @@ async function connectAll(cmd: Extract<LoadCommand, { kind: 'connect' }>): Promi
     await connectEach(all);
   }
   devices = slots.filter((d): d is LoadDevice => d !== undefined);
-  driver.setDevices(devices);
+  driver.setDevices(devices, cmd.target === 'relay');
   return {
     kind: 'connected',
     connected: devices.length,

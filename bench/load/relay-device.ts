@@ -1,19 +1,19 @@
 /**
  * A device of the real relay. Registration and authentication go through the product's
  * RelayClient (device list publish, challenge, signed relay-auth). After that the hot path is
- * a lean loop over the same wire frames: decode without schema validation, ack each delivery
- * at once. Real devices validate every frame; the load generator shares the CPU with the
+ * a lean loop over the same wire frames (lean-relay-frames.ts: frames written and read in place,
+ * no schema validation), acking each delivery at once. Real devices validate every frame; the load generator shares the CPU with the
  * server, so its own cost is kept small to measure the relay rather than the generator.
  */
 import { decode } from 'cborg';
 import WebSocket from 'ws';
 import { bytesToHex, hexToBytes } from '../../src/shared/bytes';
 import type { DeviceId, EnvelopeId } from '../../src/shared/protocol/ids';
-import { encodeSealedEnvelope } from '../../src/shared/protocol/sealed-envelope';
 import { encodeClientFrame } from '../../src/shared/wire/frames';
 import { relayAuthSigner } from '../../src/shared/wire/relay-auth';
 import { RelayClient } from '../../src/shared/wire/relay-client';
 import type { FleetDevice } from './device-fleet';
+import { deliveredIdAt, isOkFrame, leanAckFrame, leanSendFrame, seqAt } from './lean-relay-frames';
 import type { DeliverySink, LoadDevice } from './load-device';
 
 const ENVELOPE_LIFETIME_MS = 60 * 60 * 1000;
@@ -66,6 +66,13 @@ export class RelayDevice implements LoadDevice {
   }
 
   #onFrame(data: Buffer, sink: DeliverySink): void {
+    const idAt = deliveredIdAt(data);
+    if (idAt !== undefined) {
+      this.ws.send(leanAckFrame(data, idAt));
+      sink.delivered(seqAt(data, idAt));
+      return;
+    }
+    if (isOkFrame(data)) return sink.sendAnswered(undefined);
     const frame = decode(data, { useMaps: false }) as LeanFrame;
     switch (frame.t) {
       case 'deliver':
@@ -87,8 +94,7 @@ export class RelayDevice implements LoadDevice {
   /** The encoded `send` frame for one envelope (also used to size the bare forwarder's frames). */
   static sendFrame(to: DeviceId, seq: number, ciphertext: Uint8Array, r: number): Uint8Array {
     const now = Date.now();
-    const e = encodeSealedEnvelope({ to, id: envelopeIdFor(seq), sentAt: now, expiresAt: now + ENVELOPE_LIFETIME_MS, ciphertext });
-    return encodeClientFrame({ t: 'send', r, e });
+    return leanSendFrame({ to, id: envelopeIdFor(seq), sentAt: now, expiresAt: now + ENVELOPE_LIFETIME_MS, ciphertext, requestId: r });
   }
 
   send(to: LoadDevice, seq: number): void {

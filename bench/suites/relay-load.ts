@@ -64,6 +64,9 @@ interface RunResult {
   readonly maxCpuPercent: number;
   /** The load generator's, to tell whether it (rather than the server) was the limit. */
   readonly maxGeneratorCpuPercent: number;
+  /** CPU time per envelope of the maximum phase (µs), server and generator: robust to other load on the machine. */
+  readonly serverCpuUsPerEnvelope: number;
+  readonly generatorCpuUsPerEnvelope: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,7 +98,14 @@ async function runOne(gen: LoadGeneratorProcess, kind: ServerKind, connections: 
     const drainMs = 10_000;
     const warm = await gen.request({ kind: 'warmup', perDevice: 1, drainMs }, 'phase', 60_000);
     if (warm.result.lost > 0) o.log(`  ${kind} N=${connections}: warm-up lost ${warm.result.lost} envelopes`);
+    // The warm-up is a burst (every device at once): let its garbage and timers settle first.
+    await sleep(o.settleMs);
+    const steadyFrom = process.hrtime.bigint() / 1000n;
     const steady = await gen.request({ kind: 'steady', rate: o.steadyRate, durationMs: o.steadyMs, drainMs }, 'phase', o.steadyMs + drainMs + 30_000);
+    if (process.env.WARDLINE_BENCH_PROFILE_DIR) {
+      o.log(`  ${kind} N=${connections}: steady phase window: --from ${steadyFrom} --to ${steadyFrom + BigInt(Math.round(steady.result.measuredMs * 1000))}`);
+    }
+    await sleep(o.settleMs);
     const cpuBefore = server.cpuMs();
     const genCpuBefore = readCpuMs(gen.pid) ?? Number.NaN;
     const wallBefore = performance.now();
@@ -123,6 +133,8 @@ async function runOne(gen: LoadGeneratorProcess, kind: ServerKind, connections: 
       // Averaged over the phase and its drain, so a little below the peak.
       maxCpuPercent: ((cpuAfter - cpuBefore) / (wallAfter - wallBefore)) * 100,
       maxGeneratorCpuPercent: ((genCpuAfter - genCpuBefore) / (wallAfter - wallBefore)) * 100,
+      serverCpuUsPerEnvelope: ((cpuAfter - cpuBefore) * 1000) / max.result.delivered,
+      generatorCpuUsPerEnvelope: ((genCpuAfter - genCpuBefore) * 1000) / max.result.delivered,
     };
   } finally {
     await gen.request({ kind: 'close' }, 'closed', 30_000).catch(() => undefined);
@@ -160,9 +172,15 @@ function rows(r: RunResult, o: RelayLoadOptions, bare: RunResult | undefined): M
     m('max', 'lost', r.max.lost, 'env', isRelay ? { op: '=', value: 0 } : undefined, lostNote(r.max)),
     m('max', 'server CPU', r.maxCpuPercent, '% core'),
     m('max', 'load generator CPU', r.maxGeneratorCpuPercent, '% core'),
+    m('max', 'server CPU per envelope', r.serverCpuUsPerEnvelope, 'µs'),
+    m('max', 'generator CPU per envelope', r.generatorCpuUsPerEnvelope, 'µs'),
   ];
   if (isRelay && bare) {
     out.push(m('max', 'throughput ÷ bare', r.max.deliveredPerSecond / bare.max.deliveredPerSecond, '×', { op: '>=', value: TARGET_RATIO }));
+    // What the ratio would be with both processes CPU-bound on a quiet 2-core machine: less
+    // sensitive to other load than the measured ratio (see docs/performance.md, Method).
+    const cpu = (x: RunResult) => x.serverCpuUsPerEnvelope + x.generatorCpuUsPerEnvelope;
+    out.push(m('max', 'CPU per envelope, bare ÷ wardline', cpu(bare) / cpu(r), '×'));
   }
   return out;
 }
