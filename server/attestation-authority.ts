@@ -22,7 +22,6 @@ import {
 } from '../src/shared/trust/verification-attestation';
 import { RelayError } from '../src/shared/wire/relay-error';
 import { asRelayError } from './account-publishing';
-import type { RelayDatabase } from './database';
 import type { Directory } from './directory';
 import type { Logger } from './logging';
 
@@ -39,21 +38,25 @@ export interface IndexEntry {
 
 export class AttestationAuthority {
   readonly #key: Uint8Array | null;
-  readonly #allVerifications;
   /** Verified attestations by account, loaded from the store on first use. */
   #index: Map<AccountId, IndexEntry> | undefined;
   #revocations: RevocationList | undefined;
   #revocationsLoaded = false;
 
   constructor(
-    db: RelayDatabase,
     private readonly directory: Directory,
     authorityKey: Uint8Array | null,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
     this.#key = authorityKey;
-    this.#allVerifications = db.prepare<[string], { account_id: string; blob: Uint8Array }>('SELECT account_id, blob FROM attestations WHERE name = ?');
+  }
+
+  /** Another relay node stored an attestation or revocation list: reload both on next use. */
+  invalidate(): void {
+    this.#index = undefined;
+    this.#revocations = undefined;
+    this.#revocationsLoaded = false;
   }
 
   get configured(): boolean {
@@ -159,11 +162,11 @@ export class AttestationAuthority {
     if (this.#index) return this.#index;
     const index = new Map<AccountId, IndexEntry>();
     const now = this.clock.now();
-    for (const row of this.#allVerifications.all(VERIFICATION_ATTESTATION_NAME)) {
+    for (const row of this.directory.attestationsNamed(VERIFICATION_ATTESTATION_NAME)) {
       try {
         // No signature check here: thousands of them would stall the relay at start-up.
         const a = readUncheckedAttestation(row.blob);
-        if (a.accountId === row.account_id && a.expiresAt > now) index.set(a.accountId, { attestation: a });
+        if (a.accountId === row.accountId && a.expiresAt > now) index.set(a.accountId, { attestation: a });
       } catch {
         // Not a well-formed attestation: never listed.
       }

@@ -1,9 +1,11 @@
 /**
  * `npm run relay -- --port 0 --data DIR [--host 127.0.0.1] [--public-url wss://...]
- *   [--tls-cert F --tls-key F] [--trust-proxy] [--log-level info] [--test-clock] ...` — see docs/relay-operations.md.
+ *   [--tls-cert F --tls-key F] [--trust-proxy] [--log-level info] [--test-clock]
+ *   [--redis redis://host:6379 --node-id NAME] ...` — see docs/relay-operations.md and docs/deployment.md.
  * Prints "Wardline relay listening on <url>" on stdout once ready; logs go to stderr.
  */
 import { parseArgs } from 'node:util';
+import { WardlineError } from '../src/shared/errors';
 import { zRelayConfig } from './config';
 import { createLogger } from './logging';
 import { startRelay } from './relay';
@@ -30,6 +32,9 @@ const { values } = parseArgs({
     'trust-proxy': { type: 'boolean' },
     'test-clock': { type: 'boolean' },
     'authority-key': { type: 'string' },
+    redis: { type: 'string' },
+    'node-id': { type: 'string' },
+    'presence-ttl-ms': { type: 'string' },
   },
   strict: true,
 });
@@ -57,6 +62,10 @@ const parsed = zRelayConfig.safeParse(
       trustProxy: values['trust-proxy'],
       testClock: values['test-clock'],
       authorityKey: values['authority-key'],
+      // A flag wins over the environment (a Redis password belongs in the environment, not in `ps`).
+      redis: values.redis ?? process.env.WARDLINE_RELAY_REDIS,
+      nodeId: values['node-id'] ?? process.env.WARDLINE_RELAY_NODE_ID,
+      presenceTtlMs: values['presence-ttl-ms'],
     }).filter(([, v]) => v !== undefined),
   ),
 );
@@ -70,7 +79,18 @@ const log = createLogger(parsed.data.logLevel);
 process.on('uncaughtException', (error) => log.error({ err: error.message, code: 'INTERNAL' }, 'uncaught exception'));
 process.on('unhandledRejection', (error) => log.error({ err: String(error), code: 'INTERNAL' }, 'unhandled rejection'));
 
-const relay = await startRelay(parsed.data, { logger: log });
+let relay: Awaited<ReturnType<typeof startRelay>>;
+try {
+  relay = await startRelay(parsed.data, { logger: log });
+} catch (error) {
+  // A store that cannot be reached (Redis down, wrong address or password) is an operator's
+  // problem to fix: say which, and exit without a stack trace.
+  const code = error instanceof WardlineError ? (error as WardlineError).code : 'INTERNAL';
+  log.fatal({ code, err: error instanceof Error ? error.message : String(error) }, 'relay did not start');
+  log.flush();
+  process.stderr.write(`relay: ${code}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
 process.stdout.write(`Wardline relay listening on ${relay.url}\n`);
 
 let stopping = false;

@@ -5,6 +5,7 @@ import {
   DESKTOP_SESSION_MS,
   RELAY_AUTH_TIMEOUT_MS,
   RELAY_ONLINE_GRACE_MS,
+  RELAY_PRESENCE_TTL_MS,
   RELAY_QUEUE_MAX_ENVELOPES,
   RELAY_QUEUE_RETENTION_MS,
   RELAY_RATE_BURST,
@@ -43,6 +44,11 @@ export const zRelayConfig = z
     testClock: z.boolean().default(false),
     /** The verification authority's Ed25519 public key (64 hex): enables attestations and the directory. */
     authorityKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** Several relay nodes: the shared Redis (redis://[:password@]host:port[/db] or rediss:// for TLS). Unset: embedded SQLite. */
+    redis: z.string().regex(/^rediss?:\/\/[^/]/).optional(),
+    /** This node's name in the cluster (logs, presence keys); default: random per start. */
+    nodeId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/).optional(),
+    presenceTtlMs: positive.default(RELAY_PRESENCE_TTL_MS),
   })
   .strict()
   .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), { message: '--tls-cert and --tls-key go together' })

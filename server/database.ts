@@ -69,6 +69,19 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX blobs_by_owner ON blobs (owner_device);
   CREATE INDEX blobs_by_expiry ON blobs (expires_at);
   `,
+  // Discoverable groups (server/group-listings.ts): signed listings, searchable by folded name and description.
+  `
+  CREATE TABLE group_listings (
+    group_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    approvers TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    search_text TEXT NOT NULL,
+    listing BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX group_listings_by_account ON group_listings (account_id);
+  `,
 ];
 
 export function openRelayDatabase(dataDir: string, synchronous: Synchronous): RelayDatabase {

@@ -7,25 +7,9 @@ import type { AccountId, DeviceId } from '../src/shared/protocol/ids';
 import type { DeviceKind } from '../src/shared/protocol/device-certificate';
 import { RELAY_MAX_ATTESTATIONS_PER_ACCOUNT, RELAY_MAX_ONE_TIME_PREKEYS_PER_DEVICE } from '../src/shared/limits';
 import type { RelayDatabase } from './database';
+import type { AccountRecord, DeviceRecord, DeviceState, DirectoryStore, PrekeyBundle } from './stores/directory-store';
 
-export type DeviceState = 'active' | 'revoked' | 'expired';
-
-export interface DeviceRecord {
-  readonly deviceId: DeviceId;
-  readonly accountId: AccountId;
-  readonly kind: DeviceKind;
-  readonly signingKey: Uint8Array;
-  /** When the relay first accepted a device list containing this device. */
-  readonly authorisedAt: number;
-  state: DeviceState;
-}
-
-export interface AccountRecord {
-  readonly accountId: AccountId;
-  readonly identityKey: Uint8Array;
-  readonly version: number;
-  readonly list: Uint8Array;
-}
+export type { AccountRecord, DeviceRecord, DeviceState } from './stores/directory-store';
 
 interface DeviceRow {
   device_id: string;
@@ -36,7 +20,8 @@ interface DeviceRow {
   state: DeviceState;
 }
 
-export class Directory {
+/** The embedded (single-node) directory: the default store. */
+class SqliteDirectory implements DirectoryStore {
   readonly #devices = new Map<DeviceId, DeviceRecord>();
   readonly #byAccount = new Map<AccountId, DeviceRecord[]>();
   readonly #sql;
@@ -79,6 +64,7 @@ export class Directory {
         'INSERT INTO wipes (device_id, account_id, command, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET command = excluded.command',
       ),
       wipe: db.prepare<[string], Uint8Array>('SELECT command FROM wipes WHERE device_id = ?').pluck(),
+      named: db.prepare<[string], { account_id: string; blob: Uint8Array }>('SELECT account_id, blob FROM attestations WHERE name = ?'),
     };
     for (const row of db.prepare<[], DeviceRow>('SELECT * FROM devices').all()) {
       this.#remember({
@@ -157,9 +143,9 @@ export class Directory {
   }
 
   /** Each active device with a signed prekey, with one one-time prekey taken (and so never handed out again). */
-  takeBundles(accountId: AccountId, isLive: (d: DeviceRecord) => boolean) {
+  takeBundles(accountId: AccountId, isLive: (d: DeviceRecord) => boolean): PrekeyBundle[] {
     return this.db.transaction(() => {
-      const bundles: { d: DeviceId; s: Uint8Array; o?: { i: number; k: Uint8Array } }[] = [];
+      const bundles: PrekeyBundle[] = [];
       for (const device of this.devicesOf(accountId)) {
         if (!isLive(device)) continue;
         const signed = this.#sql.signedPrekey.get(device.deviceId);
@@ -185,6 +171,10 @@ export class Directory {
     return this.#sql.attestations.all(accountId).map((row) => ({ n: row.name, b: row.blob }));
   }
 
+  *attestationsNamed(name: string): Iterable<{ accountId: AccountId; blob: Uint8Array }> {
+    for (const row of this.#sql.named.all(name)) yield { accountId: row.account_id as AccountId, blob: row.blob };
+  }
+
   putWipe(deviceId: DeviceId, accountId: AccountId, command: Uint8Array, now: number): void {
     this.#sql.putWipe.run(deviceId, accountId, command, now);
   }
@@ -196,4 +186,16 @@ export class Directory {
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
+
+  /** Every write is committed before the call that made it returns. */
+  written(): undefined {
+    return undefined;
+  }
 }
+
+/**
+ * `new Directory(db)` builds the embedded store; as a type, `Directory` is the store interface
+ * every module programs against, so a Redis-backed directory fits the same places.
+ */
+export const Directory = SqliteDirectory;
+export type Directory = DirectoryStore;

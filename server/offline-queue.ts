@@ -11,15 +11,9 @@ import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import type { DeviceId, EnvelopeId } from '../src/shared/protocol/ids';
 import type { RelayDatabase } from './database';
 
-export type Settlement = 'stored' | 'delivered';
+import type { EnqueueResult, EnvelopeQueue, QueuedEnvelope, Settlement } from './stores/envelope-queue';
 
-export interface QueuedEnvelope {
-  readonly seq: number;
-  readonly deviceId: DeviceId;
-  readonly envelopeId: EnvelopeId;
-  readonly expiresAt: number;
-  readonly bytes: Uint8Array;
-}
+export type { EnqueueResult, QueuedEnvelope, Settlement } from './stores/envelope-queue';
 
 interface PendingEnvelope extends QueuedEnvelope {
   /** Settled before the write (acked by the recipient or dropped): skip the disk. */
@@ -31,7 +25,6 @@ interface PendingEnvelope extends QueuedEnvelope {
   settle: ((how: Settlement) => void)[];
 }
 
-export type EnqueueResult = 'queued' | 'duplicate' | 'full';
 
 export interface OfflineQueueOptions {
   readonly flushIntervalMs: number;
@@ -65,7 +58,8 @@ interface Row {
   envelope: Uint8Array;
 }
 
-export class OfflineQueue {
+/** The embedded (single-node) queue: the default store. */
+class SqliteOfflineQueue implements EnvelopeQueue {
   #pending: PendingEnvelope[] = [];
   readonly #pendingByKey = new Map<string, PendingEnvelope>();
   #deletes: [DeviceId, EnvelopeId][] = [];
@@ -396,3 +390,10 @@ export class OfflineQueue {
     this.#timer = setTimeout(() => this.#commit(false), Math.max(0, at - this.#now()));
   }
 }
+
+/**
+ * `new OfflineQueue(db, options)` builds the embedded queue; as a type, `OfflineQueue` is the
+ * queue interface routing and delivery program against, so a Redis-backed queue fits the same places.
+ */
+export const OfflineQueue = SqliteOfflineQueue;
+export type OfflineQueue = EnvelopeQueue;

@@ -5,9 +5,10 @@ import type { BackupStore } from './backup-store';
 import type { AttestationAuthority } from './attestation-authority';
 import type { BlobStore } from './blob-store';
 import type { Directory } from './directory';
+import type { GroupListings } from './group-listings';
 import type { Logger } from './logging';
 import type { OfflineQueue } from './offline-queue';
-import type { Rendezvous } from './rendezvous';
+import type { RendezvousService } from './stores/rendezvous-service';
 import type { Router } from './router';
 import type { Sessions } from './sessions';
 
@@ -24,11 +25,13 @@ export interface RelayContext {
   readonly queue: OfflineQueue;
   readonly router: Router;
   readonly sessions: Sessions;
-  readonly rendezvous: Rendezvous;
+  readonly rendezvous: RendezvousService;
   readonly publishing: AccountPublishing;
   /** Verification attestations and the directory's gate (docs/trust-and-groups.md). */
   readonly trust: AttestationAuthority;
   readonly blobs: BlobStore;
+  /** Discoverable groups' signed listings (server/group-listings.ts). */
+  readonly groups: GroupListings;
   readonly backups: BackupStore;
   /** Authorities (host[:port]) a device may name in its auth signature. */
   readonly authorities: readonly string[];

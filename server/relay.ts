@@ -13,7 +13,6 @@ import {
   RELAY_BLOB_QUOTA_BYTES_PER_DEVICE,
   RELAY_BLOB_RETENTION_MS,
   RELAY_MAX_FRAME_BYTES,
-  RENDEZVOUS_OPENS_PER_MINUTE,
 } from '../src/shared/limits';
 import { hexToBytes } from '../src/shared/bytes';
 import { CLOSE_CODES } from '../src/shared/wire/close-codes';
@@ -26,15 +25,13 @@ import { BlobStore } from './blob-store';
 import { zRelayConfig, isLoopback, type RelayConfigInput, type RelayInjections } from './config';
 import { Connection } from './connection';
 import { openRelayDatabase } from './database';
-import { Directory } from './directory';
+import { GroupListings } from './group-listings';
 import { httpHandler } from './health';
 import { createLogger } from './logging';
-import { OfflineQueue } from './offline-queue';
 import type { RelayContext } from './relay-context';
-import { Rendezvous } from './rendezvous';
-import { Router } from './router';
 import { Sessions } from './sessions';
-import { KeyedTokenBuckets } from './token-bucket';
+import { openClusterStores } from './cluster/cluster-stores';
+import { openEmbeddedStores } from './stores/embedded-stores';
 
 /** The client's address; behind a trusted proxy the nearest address the proxy saw. */
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
@@ -59,22 +56,18 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
   const testClock = config.testClock ? new AdjustableClock() : undefined;
   const clock = inject.clock ?? testClock ?? { now: () => Date.now() };
   const log = inject.logger ?? createLogger(config.logLevel);
+  // With --redis the directory, queue and rendezvous are shared by every node; the SQLite file
+  // then holds only this node's blob index (docs/deployment.md).
+  const cluster = config.redis ? await openClusterStores(config.redis, config, clock, log) : undefined;
   const db = openRelayDatabase(config.dataDir, config.synchronous);
-
-  const directory = new Directory(db);
-  const queue = new OfflineQueue(db, {
-    flushIntervalMs: config.flushIntervalMs,
-    maxPerDevice: config.maxQueuePerDevice,
-    onWriteError: (error) => log.error({ err: String(error), code: 'INTERNAL' }, 'queue write failed; retrying'),
-    // 'full': the queue's fsync runs off the event loop (same guarantee, see OfflineQueueOptions.syncFile).
-    ...(config.synchronous === 'full' ? { syncFile: `${db.name}-wal` } : {}),
-  });
+  const stores = cluster ?? openEmbeddedStores(db, config, clock, log);
+  const { directory, queue, rendezvous } = stores;
   const sessions = new Sessions(directory, queue, clock, config.desktopSessionMs, log);
-  const router = new Router(directory, queue, sessions, clock, config.queueRetentionMs, config.onlineGraceMs);
+  const router = stores.createRouter(sessions);
   sessions.router = router;
-  const rendezvous = new Rendezvous(clock, config.rendezvousTtlMs, new KeyedTokenBuckets(RENDEZVOUS_OPENS_PER_MINUTE / 60, RENDEZVOUS_OPENS_PER_MINUTE));
   const publishing = new AccountPublishing(directory, sessions, clock, log);
-  const trust = new AttestationAuthority(db, directory, config.authorityKey ? hexToBytes(config.authorityKey) : null, clock, log);
+  const trust = new AttestationAuthority(directory, config.authorityKey ? hexToBytes(config.authorityKey) : null, clock, log);
+  stores.connect({ router, sessions, trust });
   const blobs = new BlobStore(db, config.dataDir, clock, {
     retentionMs: RELAY_BLOB_RETENTION_MS,
     maxBlobBytes: RELAY_BLOB_MAX_BYTES,
@@ -82,6 +75,7 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
   });
 
   const backups = new BackupStore(config.dataDir, clock);
+  const groups = new GroupListings(db, directory, trust, clock);
   const sweep = () => {
     sessions.sweep();
     rendezvous.sweep();
@@ -132,6 +126,7 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
     trust,
     blobs,
     backups,
+    groups,
     authorities: [...new Set(authorities)],
     limits: { authTimeoutMs: config.authTimeoutMs, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst },
   };
@@ -163,7 +158,7 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
     }
   }
   guarded(sweep);
-  log.info({ url, dataDir: config.dataDir, testClock: config.testClock }, 'relay started');
+  log.info({ url, dataDir: config.dataDir, store: stores.kind, testClock: config.testClock }, 'relay started');
 
   let closing: Promise<void> | undefined;
   return {
@@ -178,10 +173,12 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
         server.close(() => {
           queue.close();
           backups.close();
-          db.close();
-          log.info('relay stopped');
-          log.flush();
-          resolve();
+          void stores.close().finally(() => {
+            db.close();
+            log.info('relay stopped');
+            log.flush();
+            resolve();
+          });
         });
         // Sockets that do not finish the close handshake must not hold the shutdown up.
         setTimeout(() => {

@@ -9,6 +9,7 @@ import { RENDEZVOUS_MAX_MESSAGES } from '../src/shared/limits';
 import type { RendezvousCloseReason } from '../src/shared/wire/frames';
 import { RelayError } from '../src/shared/wire/relay-error';
 import type { Peer } from './peer';
+import type { RendezvousService } from './stores/rendezvous-service';
 import type { KeyedTokenBuckets } from './token-bucket';
 
 /** Channels one connection may hold at once. */
@@ -25,7 +26,8 @@ interface Channel {
   readonly waiting: Uint8Array[];
 }
 
-export class Rendezvous {
+/** Rendezvous within one relay process (the default). */
+export class Rendezvous implements RendezvousService {
   readonly #channels = new Map<string, Channel>();
   /** Ids of finished channels, kept until their TTL so they stay one-shot. */
   readonly #spent = new Map<string, number>();
