@@ -18,6 +18,21 @@ describe('contentSecurityPolicy', () => {
     }
   });
 
+  it('lets the PDF viewer start its worker from our own files only, never eval or a remote origin', () => {
+    for (const options of [{ delivery: 'meta' }, { delivery: 'header' }, { delivery: 'header', connectSrc: ['ws://127.0.0.1:4000'] }] as const) {
+      const text = contentSecurityPolicy(options);
+      const csp = directives(text);
+      expect(csp.get('worker-src')).toEqual(["'self'"]);
+      expect(csp.get('script-src')).toEqual(["'self'"]);
+      expect(text).not.toMatch(/unsafe-eval|wasm-unsafe-eval|unsafe-inline|unsafe-hashes|strict-dynamic/);
+      // Only our origin (and, for the web host, its loopback socket): no http(s) origin, wildcard, or data:/blob: script or worker.
+      expect(text).not.toMatch(/https?:|\*|\bws:\/\/(?!127\.0\.0\.1:)/);
+      for (const d of ['script-src', 'worker-src', 'default-src', 'object-src', 'frame-src']) {
+        expect(csp.get(d)!.some((s) => s === 'blob:' || s === 'data:')).toBe(false);
+      }
+    }
+  });
+
   it('adds frame-ancestors only where browsers honour it (a header) and extra connect sources when given', () => {
     expect(directives(contentSecurityPolicy({ delivery: 'meta' })).has('frame-ancestors')).toBe(false);
     const header = directives(contentSecurityPolicy({ delivery: 'header', connectSrc: ['ws://127.0.0.1:4000'] }));

@@ -2,7 +2,8 @@
  * The renderer's Content-Security-Policy, one source for every place it is applied: the `<meta>`
  * injected into the built index.html (electron.vite.config.ts), the header of Electron's `app://`
  * protocol and the header of the loopback web host. The built UI needs its own scripts, styles,
- * fonts, images (QR canvas → data/blob URLs), camera preview (blob) and its own API socket: no more.
+ * fonts, images (QR canvas → data/blob URLs), camera preview (blob), the PDF.js worker (a file of
+ * our own build, hence `worker-src 'self'`; no blob: or data: workers) and its own API socket: no more.
  */
 export interface CspOptions {
   /** Extra `connect-src` sources, e.g. the web host's own `ws://127.0.0.1:PORT`. */
@@ -26,7 +27,7 @@ export function contentSecurityPolicy(options: CspOptions): string {
     ['connect-src', "'self'", ...(options.connectSrc ?? []), ...devSocket],
     ['object-src', "'none'"],
     ['frame-src', "'none'"],
-    ['worker-src', "'none'"],
+    ['worker-src', "'self'"],
     ['base-uri', "'none'"],
     ['form-action', "'none'"],
   ];

@@ -126,15 +126,40 @@ export async function uploadAttachment(relay: BlobTransport, size: number, sourc
 }
 
 /**
+ * Asked when a blob read fails for a reason other than the blob itself (a dropped connection, a
+ * timeout): resolves with a transport to continue on (the same or a new connection), or null to
+ * give up and let the error through. `offset` is how far the download got.
+ */
+export type ResumeDownload = (error: unknown, offset: number) => Promise<BlobTransport | null>;
+
+/**
  * Streams the decrypted plaintext of an attachment. Throws AttachmentError (TAMPERED, TRUNCATED,
  * DIGEST_MISMATCH) or RelayError; everything yielded is provisional until iteration completes.
+ * With `resume`, a failed read continues from the byte it stopped at (the blob-get offset) on
+ * the transport `resume` hands back: what was received and checked stays, the decryptor keeps
+ * its place, nothing is fetched twice.
  */
-export async function* downloadAttachment(relay: BlobTransport, pointer: AttachmentPointer, onProgress?: TransferProgress): AsyncGenerator<Uint8Array> {
+export async function* downloadAttachment(
+  relay: BlobTransport,
+  pointer: AttachmentPointer,
+  onProgress?: TransferProgress,
+  resume?: ResumeDownload,
+): AsyncGenerator<Uint8Array> {
   const decryptor = new AttachmentDecryptor(pointer.key, pointer.size, pointer.digest);
   const total = encryptedSize(pointer.size);
   let offset = 0;
+  let transport = relay;
   while (offset < total) {
-    const { data, size } = await relay.getBlobChunk(pointer.blobId, offset, Math.min(RELAY_BLOB_TRANSFER_BYTES, total - offset));
+    let piece: { data: Uint8Array; size: number };
+    try {
+      piece = await transport.getBlobChunk(pointer.blobId, offset, Math.min(RELAY_BLOB_TRANSFER_BYTES, total - offset));
+    } catch (error) {
+      const next = resume === undefined ? null : await resume(error, offset);
+      if (next === null) throw error;
+      transport = next;
+      continue;
+    }
+    const { data, size } = piece;
     if (size !== total) throw new AttachmentError(size < total ? 'TRUNCATED' : 'TAMPERED', 'blob size differs from the message');
     if (data.length === 0) throw new AttachmentError('TRUNCATED', 'blob ended early');
     offset += data.length;
