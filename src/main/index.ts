@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { app, ipcMain, Notification, session, type BrowserWindow } from 'electron';
 import { contentSecurityPolicy } from '../shared/content-security-policy';
 import { createConfigErrorCore } from './core/config/config-error-core';
+import { relayAgentSource } from './core/config/relay-proxy';
 import { createDesktopCore, type DesktopCore } from './core/desktop-core';
 import { createCoreLogger } from './core/logging';
 import { registerAppScheme, serveRendererFromAppScheme } from './electron/app-protocol';
@@ -67,6 +68,9 @@ async function start(): Promise<void> {
       ...(config.authorityKey === undefined ? {} : { authorityKey: config.authorityKey }),
       logger: log,
       ...(config.workstationName === undefined ? {} : { workstationName: config.workstationName }),
+      // The core's relay WebSocket is Node's, outside the session proxy: same setting, and for
+      // "system" the session's own resolver (OS settings, PAC) answers for the relay URL.
+      relayAgent: relayAgentSource(config.proxy, { resolveSystem: (url) => session.defaultSession.resolveProxy(url) }),
     });
   } else {
     log.error({ code: launch.error.code, file: launch.managedPath }, 'workstation configuration refused');

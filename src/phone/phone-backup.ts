@@ -30,6 +30,8 @@ export function newBackupState(): BackupState {
 
 export class PhoneBackup {
   readonly #state: BackupState;
+  /** The phone's group memberships as encoded group states (src/shared/groups/group-state.ts). */
+  groupSource: () => readonly Uint8Array[] = () => [];
 
   private constructor(
     state: BackupState,
@@ -87,7 +89,7 @@ export class PhoneBackup {
       profile: phone.profile,
       contacts: phone.contacts,
       knownAccounts: phone.knownAccounts,
-      groups: [],
+      groups: this.groupSource(),
       attestations: [],
       messages: phone.history.filter((m) => kept.has(m.id)),
     };

@@ -15,6 +15,7 @@ import { decodeBackupHeader } from '../shared/backup/backup-archive';
 import { BackupError } from '../shared/backup/backup-error';
 import { BACKUP_KDF_MINIMUM, deriveBackupKeys, requireKdfStrength, type KdfParams } from '../shared/backup/backup-kdf';
 import type { BackupSnapshot } from '../shared/backup/backup-snapshot';
+import { decodeGroupState, type GroupState } from '../shared/groups/group-state';
 import type { RecoveryCode } from '../shared/backup/recovery-code';
 import { signRestoreProof } from '../shared/backup/restore-proof';
 import type { Clock } from '../shared/clock';
@@ -36,6 +37,9 @@ export interface RestoredAccount {
   readonly wipes: readonly Uint8Array[];
   /** When the phone made the backup: shown to the user, who can tell if it is older than expected. */
   readonly backupCreatedAt: number;
+  /** The group memberships in the backup, each re-checked; `groupsRefused` counts snapshots that no longer decode. */
+  readonly groups: readonly GroupState[];
+  readonly groupsRefused: number;
 }
 
 export interface RestoreOptions {
@@ -97,12 +101,33 @@ export async function restoreAccount(client: RelayClient, options: RestoreOption
   if (!constantTimeEqual(account.identity.publicKey, oldList.identityKey)) throw new BackupError('ACCOUNT_MISMATCH', 'backup identity is not the account identity');
   const now = options.clock.now();
   const wipes = oldList.devices.map((d) => signWipeCommand(account, d.deviceId, now));
+  const groups = decodeGroups(snapshot.groups);
   return {
+    groups: groups.states,
+    groupsRefused: groups.refused,
     state,
     backup: { code: options.code, kept: snapshot.messages.map((m) => m.id), lastUpload: null },
     wipes,
     backupCreatedAt: createdAt,
   };
+}
+
+/**
+ * Group states as the old phone held them: each was checked when it was applied there, and is
+ * checked again here (structure, member limits, hash). One that no longer decodes (a newer
+ * format) is left out rather than failing the whole restore; group members re-add the account.
+ */
+function decodeGroups(encoded: readonly Uint8Array[]): { states: GroupState[]; refused: number } {
+  const states: GroupState[] = [];
+  let refused = 0;
+  for (const bytes of encoded) {
+    try {
+      states.push(decodeGroupState(bytes));
+    } catch {
+      refused++;
+    }
+  }
+  return { states, refused };
 }
 
 function stateFromSnapshot(snapshot: BackupSnapshot, relayUrl: string, deviceListVersion: number, clock: Clock): PhoneState {

@@ -15,6 +15,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { createConfigErrorCore } from '../main/core/config/config-error-core';
 import { loadWorkstationConfig } from '../main/core/config/workstation-config';
+import { relayAgentSource } from '../main/core/config/relay-proxy';
 import { createDesktopCore, type DesktopCore } from '../main/core/desktop-core';
 import { createCoreLogger } from '../main/core/logging';
 import { ManualTimers } from '../main/core/scheduling/manual-timers';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
       ...(options['authority-key'] === undefined ? {} : { authorityKey: hexToBytes(options['authority-key']) }),
       ...(clock === undefined || timers === undefined ? {} : { clock, timers }),
       ...(c.workstationName === undefined ? {} : { workstationName: c.workstationName }),
+      // "system" here means HTTPS_PROXY / HTTP_PROXY / NO_PROXY (no Electron resolver).
+      relayAgent: relayAgentSource(c.proxy),
     });
   } else {
     log.error({ code: config.error.code }, 'workstation configuration refused');
