@@ -12,10 +12,13 @@ export class AccountDirectory {
   readonly #known: Record<string, KnownAccount>;
   readonly #cache = new Map<AccountId, DeviceList>();
   readonly #onChange: () => void;
+  readonly #onNewer: (before: DeviceList, after: DeviceList) => void;
 
-  constructor(known: Record<string, KnownAccount>, onChange: () => void) {
+  /** `onNewer`: a known account published a newer list under its pinned identity (device-notice.ts). */
+  constructor(known: Record<string, KnownAccount>, onChange: () => void, onNewer: (before: DeviceList, after: DeviceList) => void = () => undefined) {
     this.#known = known;
     this.#onChange = onChange;
+    this.#onNewer = onNewer;
   }
 
   /** The last verified list, without asking the relay. */
@@ -40,7 +43,10 @@ export class AccountDirectory {
       const fresh = verifyDeviceList(bytes, { identityKey: known.identityKey });
       if (fresh.version === known.version && current) return current;
       if (fresh.version < known.version) throw new ProtocolError('STALE_DEVICE_LIST', 'relay served an older device list');
-      return this.#remember(fresh);
+      const before = current ?? verifyDeviceList(known.list, { identityKey: known.identityKey });
+      this.#remember(fresh);
+      this.#onNewer(before, fresh);
+      return fresh;
     }
     const list = verifyDeviceList(bytes);
     if (list.accountId !== accountId) throw new ProtocolError('IDENTITY_MISMATCH', 'relay served another account’s device list');

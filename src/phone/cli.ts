@@ -5,7 +5,7 @@
  *   send <accountId> <text>                  prints the message id
  *   send-file <accountId> <path> [--type MIME]   encrypted attachment (images lose their metadata); prints the id
  *   listen ... [--save-dir DIR]              also fetches received attachments into DIR
- *   listen [--count N] [--timeout-ms MS]     prints received messages
+ *   listen [--count N] [--timeout-ms MS]     prints received messages; backs up by itself meanwhile (--no-backup: not)
  *   revoke <deviceId>                        wipes and unlinks a desktop
  *   desktops                                 lists linked desktops
  *   whoami                                   prints account and device id
@@ -14,6 +14,7 @@
  *   keep <messageId>                         keeps a message (it goes into the backup)
  *   backup [--force]                         uploads the backup when due (changed or a day old), or now
  *   rotate-code                              new code; the backup is replaced under it
+ *   group <create|list|show|add|remove|role|leave|rename|send|discoverable|search|join|requests|approve> …   (src/phone/phone-groups-cli.ts)
  * Results go to stdout; diagnostics (ids and codes only) to stderr.
  */
 import { createInterface } from 'node:readline/promises';
@@ -26,6 +27,7 @@ import type { PairingRequest } from '../shared/protocol/pairing';
 import { readPhoneFile, savePhoneFile } from './attachment-files';
 import { CompanionPhone, type PhoneLog } from './companion-phone';
 import type { ReceivedMessage } from './message-inbox';
+import { describeGroupEvent, runGroupCommand } from './phone-groups-cli';
 
 const USAGE = 'usage: phone create|pair <url>|send <accountId> <text>|listen|revoke <deviceId>|desktops|whoami|restore --account ID --code CODE|security-key|keep <id>|backup [--force]|rotate-code --data DIR [--relay ws://...]';
 
@@ -46,6 +48,12 @@ const { values, positionals } = parseArgs({
     verbose: { type: 'boolean' },
     account: { type: 'string' },
     force: { type: 'boolean' },
+    'no-backup': { type: 'boolean' },
+    broadcast: { type: 'boolean' },
+    role: { type: 'string' },
+    successor: { type: 'string' },
+    description: { type: 'string' },
+    note: { type: 'string' },
   },
 });
 
@@ -139,6 +147,9 @@ async function main(): Promise<number> {
         const timeoutMs = values['timeout-ms'] ? Number(values['timeout-ms']) : Infinity;
         let seen = 0;
         const saves: Promise<void>[] = [];
+        if (!values['no-backup']) phone.startAutoBackup();
+        phone.onDeviceNotice((n) => out(`notice ${n.kind} ${n.accountId}`));
+        phone.groups.onEvent((e) => out(describeGroupEvent(e)));
         await new Promise<void>((resolve) => {
           const print = (m: ReceivedMessage) => {
             out(describe(m));
@@ -186,6 +197,8 @@ async function main(): Promise<number> {
       case 'rotate-code':
         out(formatRecoveryCode(await phone.rotateBackupCode()));
         return 0;
+      case 'group':
+        return await runGroupCommand(phone, args, values, out);
       case 'whoami':
         out(`account ${phone.accountId}`);
         out(`device ${phone.deviceId}`);

@@ -12,6 +12,9 @@
  *   phone.onMessage((m) => ...) → unsubscribe
  *   await phone.revokeDesktop(deviceId)        signed wipe command + device list without it
  *   phone.backupCode, phone.keepMessage(id), await phone.backUp() / backUpIfDue(), await phone.rotateBackupCode()
+ *   phone.deviceNotices, phone.onDeviceNotice(cb), await phone.waitForDeviceNotice(accountId, ms)   "<name> is using a new phone"
+ *   phone.startAutoBackup(), phone.lastBackupAt   daily and on change, retried with backoff (src/phone/backup-schedule.ts)
+ *   phone.groups: create / add / remove / setRole / leave / rename / sendText / search / requestJoin / approveJoinRequest (phone-groups.ts)
  *   const phone = await CompanionPhone.restore({ relayUrl, accountId, code, dataDir? })   new phone, same account (backup)
  *   await phone.close()
  */
@@ -20,7 +23,7 @@ import type { KdfParams } from '../shared/backup/backup-kdf';
 import type { RecoveryCode } from '../shared/backup/recovery-code';
 import { systemClock, type Clock } from '../shared/clock';
 import { isWardlineError } from '../shared/errors';
-import { decodeContent, type AttachmentContent, type MessageContent, type ReceiptKind } from '../shared/messages/content';
+import { decodeAnyContent, type AttachmentContent, type MessageContent, type ReceiptKind } from '../shared/messages/content';
 import { newMessageId, type MessageId } from '../shared/messages/message-id';
 import type { Profile } from '../shared/messages/profile';
 import { verifyDeviceList, type DeviceList } from '../shared/protocol/device-list';
@@ -30,12 +33,18 @@ import { openRendezvousChannel, parsePairingUrl, runPhonePairing, type PairingRe
 import { SessionCipher } from '../shared/protocol/session-cipher';
 import { RelayClient, type WebSocketFactory } from '../shared/wire/relay-client';
 import { relayAuthSigner } from '../shared/wire/relay-auth';
+import { runtimeTimers, type Timers } from '../shared/wire/timers';
 import { signWipeCommand } from '../shared/wire/wipe-command';
 import { AccountDirectory } from './account-directory';
+import { BackupSchedule } from './backup-schedule';
+import { encodeGroupState } from '../shared/groups/group-state';
+import { savePhoneGroups } from './phone-groups-store';
+import { DeviceNotices, type DeviceNotice } from './device-notice';
 import { fetchAttachment, prepareAttachment, type PhoneFile } from './attachment-sending';
 import { MessageInbox, type ReceivedMessage } from './message-inbox';
 import { accountOf, createPhoneState, deviceKeysOf, publishReachability, signOwnDeviceList, topUpOneTimePrekeys } from './phone-account';
 import { PhoneError } from './phone-error';
+import { PhoneGroups } from './phone-groups';
 import { newBackupState, PhoneBackup, type BackupUpload } from './phone-backup';
 import { restoreAccount } from './restore-account';
 import type { BackupState } from './backup-state';
@@ -63,6 +72,8 @@ export interface CompanionPhoneOptions {
   readonly autoDeliveryReceipts?: boolean;
   /** Backup KDF parameters; only tests pass cheaper ones (default: BACKUP_KDF_PARAMS, docs/protocol.md §16). */
   readonly backupKdf?: KdfParams;
+  /** Timers of the automatic backup (startAutoBackup); tests pass fake ones with a FakeClock. */
+  readonly timers?: Timers;
 }
 
 /** Below this many unused one-time prekeys the phone asks the relay how many it still holds. */
@@ -83,6 +94,9 @@ export class CompanionPhone {
   readonly #inbox = new MessageInbox();
   readonly #log: PhoneLog;
   readonly #backup: PhoneBackup;
+  readonly #autoBackup: BackupSchedule;
+  readonly #notices: DeviceNotices;
+  readonly #groups: PhoneGroups;
   #client: RelayClient | null = null;
   #ownList: DeviceList;
   #incoming: Promise<void> = Promise.resolve();
@@ -99,9 +113,25 @@ export class CompanionPhone {
     this.#store = new PhoneSessionStore(state.sessions, this.#clock);
     this.#store.onChange = () => (this.#state.sessions = this.#store.snapshot());
     this.#cipher = new SessionCipher({ accountId: this.accountId, device: deviceKeysOf(state), certificate: state.device.certificate, store: this.#store, clock: this.#clock });
-    this.#directory = new AccountDirectory(state.knownAccounts, () => undefined);
+    this.#notices = new DeviceNotices(this.#clock);
+    this.#directory = new AccountDirectory(state.knownAccounts, () => undefined, (before, after) => {
+      this.#notices.listReplaced(before, after);
+    });
     this.#ownList = verifyDeviceList(signOwnDeviceList(state, this.#account, this.#clock));
+    this.#groups = new PhoneGroups({
+      actor: { accountId: this.accountId, device: deviceKeysOf(state), certificate: state.device.certificate, identityKey: this.#account.identity.publicKey },
+      clock: this.#clock,
+      log: this.#log,
+      messaging: () => this.#messaging(this.#requireClient()),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
     this.#backup = PhoneBackup.openOrCreate(options.dataDir, this.#clock, options.backupKdf, backupState);
+    // Group memberships go into the backup; a group change is a change worth backing up.
+    this.#backup.groupSource = () => this.#groups.all.map(encodeGroupState);
+    this.#groups.onEvent((e) => {
+      if (e.type === 'changed') this.#autoBackup.changed();
+    });
+    this.#autoBackup = new BackupSchedule({ run: () => this.backUpIfDue(), timers: options.timers ?? runtimeTimers, clock: this.#clock, log: this.#log });
   }
 
   static async create(options: CompanionPhoneOptions & { readonly relayUrl: string; readonly profile: Profile }): Promise<CompanionPhone> {
@@ -134,13 +164,17 @@ export class CompanionPhone {
     } finally {
       probe.close();
     }
+    // The restored groups are in place before the phone opens them (phone-groups-store.ts).
+    if (options.dataDir) savePhoneGroups(options.dataDir, { groups: new Map(restored.groups.map((g) => [g.groupId, g])), joinRequests: [] });
     const phone = new CompanionPhone(restored.state, options, restored.backup);
     const client = await phone.#connect();
     await client.publishDeviceList(phone.#ownList.encoded, restored.wipes);
     await phone.#authenticate(client);
     await publishReachability(client, phone.#state, phone.#store, phone.#clock);
     phone.#save();
-    phone.#log('account-restored', { account: phone.accountId, device: phone.deviceId, backupCreatedAt: restored.backupCreatedAt });
+    phone.#log('account-restored', { account: phone.accountId, device: phone.deviceId, backupCreatedAt: restored.backupCreatedAt, groups: restored.groups.length, groupsRefused: restored.groupsRefused });
+    if (!options.dataDir && restored.groups.length) phone.#log('groups-not-restored', { count: restored.groups.length });
+    await phone.#announceNewPhone();
     return Object.assign(phone, { backupCreatedAt: restored.backupCreatedAt });
   }
 
@@ -167,6 +201,24 @@ export class CompanionPhone {
   }
   get ownDeviceList(): DeviceList {
     return this.#ownList;
+  }
+
+  /** "<name> is using a new phone" notices about contacts, oldest first. */
+  get deviceNotices(): readonly DeviceNotice[] {
+    return this.#notices.all;
+  }
+
+  onDeviceNotice(listener: (n: DeviceNotice) => void): () => void {
+    return this.#notices.onNotice(listener);
+  }
+
+  waitForDeviceNotice(accountId: AccountId, timeoutMs: number): Promise<DeviceNotice> {
+    return this.#notices.waitFor(accountId, timeoutMs);
+  }
+
+  /** Groups and broadcast lists (src/phone/phone-groups.ts). */
+  get groups(): PhoneGroups {
+    return this.#groups;
   }
 
   onMessage(listener: (m: ReceivedMessage) => void): () => void {
@@ -265,6 +317,22 @@ export class CompanionPhone {
   /** Marks a message as kept: it outlives the 30-day rule and goes into the backup. */
   keepMessage(id: MessageId): void {
     this.#backup.keep(id);
+    this.#autoBackup.changed();
+  }
+
+  /**
+   * Backs up by itself from now on: at once if due, when kept messages or contacts change
+   * (debounced), at least every BACKUP_INTERVAL_MS, failures retried with backoff. The library does
+   * not start it by itself (tests stay fast); the CLI's `listen` does.
+   */
+  startAutoBackup(): void {
+    this.#requireClient();
+    this.#autoBackup.start();
+  }
+
+  /** When the relay last confirmed a backup from this phone (null: never). */
+  get lastBackupAt(): number | null {
+    return this.#backup.lastUploadAt;
   }
 
   /** Uploads a backup now (replacing the relay's). */
@@ -287,6 +355,8 @@ export class CompanionPhone {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#autoBackup.stop();
+    await this.#autoBackup.idle();
     await this.#incoming;
     this.#client?.close();
     this.#client = null;
@@ -333,7 +403,9 @@ export class CompanionPhone {
   async #receive(client: RelayClient, envelopeId: EnvelopeId, envelope: Uint8Array): Promise<void> {
     try {
       const m = await decryptEnvelope(this.#messaging(client), envelope);
-      const content = decodeContent(m.plaintext);
+      // Group content is the groups' business; what is left (1:1 and accepted group messages) goes on below.
+      const content = this.#groups.receive(decodeAnyContent(m.plaintext), m.senderAccountId);
+      if (!content) return;
       const ownCopy = m.senderAccountId === this.accountId;
       if (content.kind === 'text') {
         this.#remember({ id: content.id, conversation: ownCopy ? content.to : m.senderAccountId, from: m.senderAccountId, body: content.body, sentAt: content.sentAt });
@@ -341,6 +413,7 @@ export class CompanionPhone {
         this.#state.contacts[m.senderAccountId] = content.profile;
       }
       this.#save();
+      this.#autoBackup.changed();
       this.#inbox.add({ envelopeId, from: m.senderAccountId, fromDevice: m.senderDeviceId, content, ownCopy, receivedAt: this.#clock.now() });
       if (content.kind === 'text' && !ownCopy && this.#options.autoDeliveryReceipts !== false) {
         this.sendReceipt(m.senderAccountId, 'delivered', [content.id]).catch((e: unknown) => this.#log('receipt-failed', { code: codeOf(e) }));
@@ -352,6 +425,20 @@ export class CompanionPhone {
     }
     if (this.#store.oneTimePrekeyCount < ONE_TIME_PREKEY_LOW_WATER) {
       await topUpOneTimePrekeys(client, this.#state, this.#store).catch((e: unknown) => this.#log('prekey-top-up-failed', { code: codeOf(e) }));
+    }
+  }
+
+  /**
+   * After a restore, tells every account this one knows (with its profile, over new sessions from
+   * this new device), so their devices fetch the new device list and show "is using a new phone"
+   * now rather than at their next message. Best effort: an unreachable contact learns it later.
+   */
+  async #announceNewPhone(): Promise<void> {
+    for (const accountId of Object.keys(this.#state.knownAccounts) as AccountId[]) {
+      if (accountId === this.accountId) continue;
+      await this.#send(accountId, { kind: 'profile', profile: this.#state.profile }).catch((e: unknown) =>
+        this.#log('new-phone-announce-failed', { account: accountId, code: codeOf(e) }),
+      );
     }
   }
 

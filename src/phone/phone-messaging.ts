@@ -4,7 +4,7 @@
  * one does not know the sending device yet, e.g. a desktop linked a moment ago).
  */
 import { ProtocolError } from '../shared/errors';
-import { encodeContent, type MessageContent } from '../shared/messages/content';
+import { encodeContent, type AnyContent } from '../shared/messages/content';
 import type { DeviceList } from '../shared/protocol/device-list';
 import { devicesNeedingBundles, fanOut, type FanOutResult } from '../shared/protocol/fan-out';
 import type { AccountId, DeviceId } from '../shared/protocol/ids';
@@ -22,7 +22,7 @@ export interface MessagingContext {
 }
 
 /** Encrypts `content` for every device of `to` and every other own device, and hands the envelopes to the relay. */
-export async function sendContent(ctx: MessagingContext, to: AccountId, content: MessageContent): Promise<FanOutResult> {
+export async function sendContent(ctx: MessagingContext, to: AccountId, content: AnyContent): Promise<FanOutResult> {
   const { client, cipher } = ctx;
   const recipients = to === cipher.accountId ? [] : [await ctx.directory.refresh(client, to)];
   const bundles = new Map<DeviceId, PrekeyBundle>();

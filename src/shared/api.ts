@@ -6,7 +6,19 @@
  * Adding a feature = one entry here + one core handler + UI.
  */
 import { z } from 'zod';
-import { ATTACHMENT_API_MAX_BYTES, DIRECTORY_QUERY_MAX_CHARS, DIRECTORY_QUERY_MIN_CHARS, MESSAGE_TEXT_MAX_CHARS } from './limits';
+import {
+  ATTACHMENT_API_MAX_BYTES,
+  ATTACHMENT_MAX_BYTES,
+  ATTACHMENT_UPLOAD_CHUNK_BYTES,
+  BROADCAST_MAX_MEMBERS,
+  DIRECTORY_QUERY_MAX_CHARS,
+  DIRECTORY_QUERY_MIN_CHARS,
+  GROUP_DESCRIPTION_MAX_CHARS,
+  GROUP_JOIN_NOTE_MAX_CHARS,
+  GROUP_NAME_MAX_CHARS,
+  GROUP_PICTURE_MAX_BYTES,
+  MESSAGE_TEXT_MAX_CHARS,
+} from './limits';
 
 // ---------------------------------------------------------------------------------------------
 // Shared value schemas
@@ -71,6 +83,13 @@ export const zAppState = z.object({
     triesLeft: z.number().int().nonnegative(),
   }),
   settings: zSettings,
+  /**
+   * Why the last session ended when the user must pair again for a reason other than their own
+   * log-out or the 6-hour end: DEVICE_REMOVED = the account's phone removed this desktop (revoked,
+   * or the account was restored on a new phone); `wiped` = the phone's signed order erased this
+   * account's data here. Cleared by the next pairing.
+   */
+  ended: z.object({ reason: z.enum(['DEVICE_REMOVED']), wiped: z.boolean() }).optional(),
   /** What the managed configuration fixed for this workstation (docs/deployment.md). */
   policy: z
     .object({
@@ -119,11 +138,15 @@ export const zMessage = z.object({
   /** When this message will be deleted by the 30-day rule; absent while kept. */
   expiresAt: zTimestamp.optional(),
   attachments: z.array(zAttachmentSummary).default([]),
+  /** In group conversations: the sender's badges, shown next to the name. */
+  senderVerification: zVerification.optional(),
 });
 export type Message = z.infer<typeof zMessage>;
 
 /** Attachment bytes cross the API as standard base64 (JSON transports); the core decodes and checks them. */
 const zAttachmentData = z.base64().max(Math.ceil(ATTACHMENT_API_MAX_BYTES / 3) * 4);
+/** One chunk of a chunked upload: 1..ATTACHMENT_UPLOAD_CHUNK_BYTES bytes as base64. */
+const zUploadChunkData = z.base64().min(4).max(Math.ceil(ATTACHMENT_UPLOAD_CHUNK_BYTES / 3) * 4);
 /** One item of the "Photos and files" library (docs/attachments.md). */
 export const zMediaItem = z.object({
   id: zId,
@@ -138,22 +161,96 @@ export const zMediaItem = z.object({
 });
 export type MediaItem = z.infer<typeof zMediaItem>;
 export const zAttachmentFile = zMediaItem.extend({ data: z.base64() });
+/** An attachment transfer that failed (retryable: a Retry can help), is being retried, or went through. */
+export const zAttachmentTransfer = z.object({
+  messageId: zId,
+  direction: z.enum(['upload', 'download']),
+  state: z.enum(['failed', 'retrying', 'done']),
+  retryable: z.boolean(),
+});
+export type AttachmentTransfer = z.infer<typeof zAttachmentTransfer>;
 export type AttachmentFile = z.infer<typeof zAttachmentFile>;
+
+export const CONVERSATION_KINDS = ['direct', 'group', 'broadcast'] as const;
+export const GROUP_KINDS = ['group', 'broadcast'] as const;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+export const GROUP_ROLES = ['admin', 'moderator', 'member'] as const;
+export type GroupRole = (typeof GROUP_ROLES)[number];
+
+/** A system line in a conversation: "<name> is using a new phone" (docs/protocol.md §16). */
+export const zDeviceNotice = z.object({ id: zId, kind: z.enum(['new-phone']), at: zTimestamp });
+export type DeviceNotice = z.infer<typeof zDeviceNotice>;
 
 export const zConversationSummary = z.object({
   id: zId,
   title: z.string(),
-  peerAccountId: zId,
+  /** The other account of a 1:1 chat; '' for a group or broadcast list. */
+  peerAccountId: zId.or(z.literal('')),
   verification: zVerification,
   /** A contact's identity key changed and the user has not acknowledged the new safety number. */
   safetyNumberChanged: z.boolean(),
+  /** System lines shown in the conversation, oldest first (not a safety-number change). */
+  deviceNotices: z.array(zDeviceNotice).optional(),
   unread: z.number().int().nonnegative(),
   lastMessage: z
     .object({ preview: z.string(), at: zTimestamp, direction: z.enum(['in', 'out']) })
     .optional(),
   updatedAt: zTimestamp,
+  /** Absent for a 1:1 chat (older cores). */
+  kind: z.enum(CONVERSATION_KINDS).optional(),
+  /** Groups and broadcast lists: our role (null once removed) and whether we may post. */
+  group: z
+    .object({ groupId: zId, role: z.enum(GROUP_ROLES).nullable(), memberCount: z.number().int().nonnegative(), readOnly: z.boolean() })
+    .optional(),
 });
 export type ConversationSummary = z.infer<typeof zConversationSummary>;
+
+export const zGroupMember = z.object({
+  accountId: zId,
+  displayName: z.string(),
+  role: z.enum(GROUP_ROLES),
+  verification: zVerification,
+  self: z.boolean(),
+});
+export type GroupMember = z.infer<typeof zGroupMember>;
+
+/** Someone asked to join a discoverable group; moderators and admins answer. */
+export const zGroupJoinRequest = z.object({
+  groupId: zId,
+  groupName: z.string(),
+  accountId: zId,
+  displayName: z.string(),
+  note: z.string().optional(),
+  verification: zVerification,
+  receivedAt: zTimestamp,
+});
+export type GroupJoinRequest = z.infer<typeof zGroupJoinRequest>;
+
+export const zGroupInfo = z.object({
+  groupId: zId,
+  conversationId: zId,
+  kind: z.enum(GROUP_KINDS),
+  name: z.string(),
+  description: z.string().optional(),
+  discoverable: z.boolean(),
+  version: z.number().int().positive(),
+  /** Our role; null once a change removed us (or we left). */
+  myRole: z.enum(GROUP_ROLES).nullable(),
+  /** Members as this device knows them; a broadcast recipient knows only the admins and itself. */
+  members: z.array(zGroupMember),
+  joinRequests: z.array(zGroupJoinRequest),
+});
+export type GroupInfo = z.infer<typeof zGroupInfo>;
+
+/** A discoverable group from the relay's listing, with a signature the core checked. */
+export const zDiscoverableGroup = z.object({
+  groupId: zId,
+  name: z.string(),
+  description: z.string().optional(),
+  /** We are already a member. */
+  member: z.boolean(),
+});
+export type DiscoverableGroup = z.infer<typeof zDiscoverableGroup>;
 
 export const zContact = z.object({
   accountId: zId,
@@ -249,6 +346,31 @@ export const apiMethods = {
   'attachments.get': method(z.object({ attachmentId: zId }).strict(), zAttachmentFile),
   /** The media library, newest first: one conversation, or all of them. */
   'attachments.list': method(z.object({ conversationId: zId.optional() }).strict(), z.array(zMediaItem)),
+  /**
+   * Chunked upload for files up to ATTACHMENT_MAX_BYTES (docs/attachments.md): begin, then chunks
+   * 0, 1, 2… in order (each ATTACHMENT_UPLOAD_CHUNK_BYTES but the last), then commit → the message.
+   */
+  'attachments.beginUpload': method(
+    z
+      .object({
+        conversationId: zId,
+        fileName: z.string().min(1).max(255),
+        mimeType: z.string().min(3).max(191),
+        size: z.number().int().nonnegative().max(ATTACHMENT_MAX_BYTES),
+      })
+      .strict(),
+    z.object({ uploadId: zId, chunkBytes: z.number().int().positive() }),
+  ),
+  'attachments.uploadChunk': method(
+    z.object({ uploadId: zId, index: z.number().int().nonnegative().max(ATTACHMENT_MAX_BYTES / ATTACHMENT_UPLOAD_CHUNK_BYTES), data: zUploadChunkData }).strict(),
+    z.object({ received: z.number().int().nonnegative() }),
+  ),
+  'attachments.commitUpload': method(z.object({ uploadId: zId, caption: z.string().min(1).max(MESSAGE_TEXT_MAX_CHARS).optional() }).strict(), zMessage),
+  'attachments.abortUpload': method(z.object({ uploadId: zId }).strict(), z.null()),
+  /** Tries a failed attachment transfer again (an outgoing upload, or an incoming download). */
+  'attachments.retry': method(z.object({ messageId: zId }).strict(), z.null()),
+  /** Transfers whose last attempt failed, for the "not sent / not received" marks after a reload. */
+  'attachments.failures': method(zNothing, z.array(zAttachmentTransfer)),
 
   'contacts.list': method(zNothing, z.array(zContact)),
   'directory.search': method(
@@ -264,6 +386,41 @@ export const apiMethods = {
 
   /** Asks for the PIN again (a wrong one counts toward the lockout). */
   'security.getKey': method(z.object({ pin: zPin }).strict(), zSecurityKey),
+
+  /** Groups and broadcast lists (docs/trust-and-groups.md): every change is signed by this device and checked by every member. */
+  'groups.create': method(
+    z
+      .object({
+        kind: z.enum(GROUP_KINDS),
+        name: z.string().trim().min(1).max(GROUP_NAME_MAX_CHARS),
+        memberAccountIds: z.array(zId).max(BROADCAST_MAX_MEMBERS),
+      })
+      .strict(),
+    zGroupInfo,
+  ),
+  'groups.get': method(z.object({ conversationId: zId }).strict(), zGroupInfo),
+  'groups.addMembers': method(z.object({ groupId: zId, accountIds: z.array(zId).min(1).max(BROADCAST_MAX_MEMBERS) }).strict(), zGroupInfo),
+  'groups.removeMember': method(z.object({ groupId: zId, accountId: zId }).strict(), zGroupInfo),
+  'groups.setRole': method(z.object({ groupId: zId, accountId: zId, role: z.enum(GROUP_ROLES) }).strict(), zGroupInfo),
+  'groups.rename': method(z.object({ groupId: zId, name: z.string().trim().min(1).max(GROUP_NAME_MAX_CHARS) }).strict(), zGroupInfo),
+  /** JPEG or PNG as base64, or null to remove the picture. */
+  'groups.setPicture': method(z.object({ groupId: zId, data: z.base64().max(Math.ceil(GROUP_PICTURE_MAX_BYTES / 3) * 4).nullable() }).strict(), zGroupInfo),
+  /** The last admin names a successor (made admin first). */
+  'groups.leave': method(z.object({ groupId: zId, successorAccountId: zId.optional() }).strict(), z.null()),
+  'groups.setDiscoverable': method(
+    z.object({ groupId: zId, discoverable: z.boolean(), description: z.string().trim().max(GROUP_DESCRIPTION_MAX_CHARS).optional() }).strict(),
+    zGroupInfo,
+  ),
+  /** Verified users only: the relay refuses others (NOT_VERIFIED). */
+  'groups.searchDiscoverable': method(
+    z.object({ query: z.string().trim().min(DIRECTORY_QUERY_MIN_CHARS).max(DIRECTORY_QUERY_MAX_CHARS) }).strict(),
+    z.array(zDiscoverableGroup),
+  ),
+  'groups.requestJoin': method(z.object({ groupId: zId, note: z.string().trim().max(GROUP_JOIN_NOTE_MAX_CHARS).optional() }).strict(), z.null()),
+  /** Approving adds the member by a signed change; denying only drops the request here. */
+  'groups.answerJoinRequest': method(z.object({ groupId: zId, accountId: zId, approve: z.boolean() }).strict(), zGroupInfo),
+  /** Open join requests of every group where we are a moderator or admin. */
+  'groups.joinRequests': method(zNothing, z.array(zGroupJoinRequest)),
 
   'session.logout': method(zNothing, z.null()),
   'session.logoutAndWipe': method(zNothing, z.null()),
@@ -288,8 +445,12 @@ export const apiEvents = {
   'conversations.changed': z.null(),
   'message.added': zMessage,
   'message.updated': zMessage,
+  /** A group's verified state or its join requests changed. */
+  'groups.changed': z.object({ groupId: zId, conversationId: zId }),
   /** Upload or download progress of an attachment, in ciphertext bytes. */
   'attachment.progress': z.object({ messageId: zId, direction: z.enum(['upload', 'download']), done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
+  /** An attachment transfer failed, is being retried, or went through after a failure. */
+  'attachment.transfer': zAttachmentTransfer,
   /** The 6-hour session ends soon (SESSION_WARNING_MS before endsAt). */
   'session.warning': z.object({ endsAt: zTimestamp }),
   /** Kiosk: the idle log-out (with wipe) happens at `logoutAt` unless there is input; null: countdown cancelled. */
@@ -317,6 +478,12 @@ export const API_ERROR_CODES = [
   'SESSION_EXPIRED',
   /** A contact's identity key changed; sending is refused until the user acknowledges the new safety number. */
   'SAFETY_NUMBER_CHANGED',
+  /** Groups: the action is not allowed for our role (or we are no longer a member). */
+  'GROUP_NOT_ALLOWED',
+  /** Groups: the member limit would be exceeded. */
+  'GROUP_TOO_MANY_MEMBERS',
+  /** The relay refuses this to an account without a verification attestation (discoverable groups). */
+  'NOT_VERIFIED',
   'INTERNAL',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

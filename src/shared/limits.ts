@@ -131,6 +131,16 @@ export const RELAY_BLOB_RETENTION_MS = RELAY_QUEUE_RETENTION_MS;
 export const RELAY_BLOB_QUOTA_BYTES_PER_DEVICE = 2 * 1024 * 1024 * 1024;
 /** Largest file the renderer hands to the core in one API call (pictures and documents; base64 in JSON). */
 export const ATTACHMENT_API_MAX_BYTES = 25 * 1024 * 1024;
+/** Plaintext bytes per `attachments.uploadChunk` call (every chunk but the last is exactly this). */
+export const ATTACHMENT_UPLOAD_CHUNK_BYTES = 1024 * 1024;
+/** A chunked upload with no call for this long is abandoned: its encrypted spool file is deleted. */
+export const ATTACHMENT_UPLOAD_IDLE_MS = 5 * MINUTE_MS;
+/** Chunked uploads one session may have open at once. */
+export const ATTACHMENT_UPLOADS_MAX = 4;
+/** Largest picture accepted: metadata stripping needs the whole image in memory. */
+export const ATTACHMENT_IMAGE_MAX_BYTES = ATTACHMENT_API_MAX_BYTES;
+/** Failed reads at one offset before an interrupted attachment download stops resuming (and starts over later). */
+export const ATTACHMENT_DOWNLOAD_RESUME_TRIES = 3;
 
 // --- Backup & Restore (src/shared/backup/, server/backup-*.ts, docs/protocol.md §16) ---
 /** Plaintext bytes per encrypted backup chunk (one chunk per relay frame). */
@@ -139,6 +149,12 @@ export const BACKUP_CHUNK_BYTES = 64 * 1024;
 export const BACKUP_MAX_CHUNKS = 256;
 /** The phone replaces its backup when its content changes, and at least this often. */
 export const BACKUP_INTERVAL_MS = DAY_MS;
+/** How often the phone's automatic backup asks whether a backup is due (content changes upload sooner). */
+export const BACKUP_CHECK_INTERVAL_MS = HOUR_MS;
+/** Quiet time after the last change (kept message, contact) before the automatic backup uploads. */
+export const BACKUP_CHANGE_DEBOUNCE_MS = 30 * SECOND_MS;
+/** Waits before retrying a failed automatic backup, one per failure in a row; the last one repeats. */
+export const BACKUP_RETRY_BACKOFF_MS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, HOUR_MS] as const;
 /** The relay deletes a backup that has not been renewed for this long. */
 export const BACKUP_RETENTION_MS = 30 * DAY_MS;
 /** Restore attempts (proofs of the code) the relay accepts per account in one hour. */
@@ -167,3 +183,34 @@ export const DIRECTORY_QUERY_MIN_CHARS = 2;
 export const DIRECTORY_SEARCH_MAX_RESULTS = 50;
 /** Largest signed revocation list the relay stores. */
 export const REVOCATION_LIST_MAX_BYTES = 240 * 1024;
+
+// Groups and broadcast lists (docs/trust-and-groups.md)
+/** Longest group or broadcast list name. */
+export const GROUP_NAME_MAX_CHARS = 100;
+/** Longest description of a discoverable group. */
+export const GROUP_DESCRIPTION_MAX_CHARS = 500;
+/** Most members of a group (pairwise fan-out: one envelope per member device). */
+export const GROUP_MAX_MEMBERS = 1000;
+/** Most recipients of a broadcast list (a pharmacists' association reaching every pharmacy). */
+export const BROADCAST_MAX_MEMBERS = 10_000;
+/** Largest group picture (JPEG or PNG). */
+export const GROUP_PICTURE_MAX_BYTES = 64 * 1024;
+/** Longest note a join request carries. */
+export const GROUP_JOIN_NOTE_MAX_CHARS = 500;
+/** Largest encoded group change (an `add` of many members, a picture) inside one envelope. */
+export const GROUP_CHANGE_MAX_BYTES = 200 * 1024;
+/** Largest group state snapshot sent to a new member; bigger broadcast lists cannot take a new co-admin. */
+export const GROUP_SNAPSHOT_MAX_BYTES = 200 * 1024;
+/** A group change issued further in the future than this is refused (clocks drift, signers do not time-travel). */
+export const GROUP_CHANGE_CLOCK_SKEW_MS = 5 * MINUTE_MS;
+/** Largest signed discoverable-group listing the relay stores. */
+export const GROUP_LISTING_MAX_BYTES = 4 * 1024;
+/** Most approvers (admins and moderators) a listing names as the places join requests go. */
+export const GROUP_LISTING_MAX_APPROVERS = 20;
+/** Most hits one search-groups query returns. */
+export const GROUP_SEARCH_MAX_RESULTS = 50;
+/** Most groups (listed or withdrawn) the relay holds listings for per publishing account. */
+export const GROUP_LISTINGS_MAX_PER_ACCOUNT = 100;
+
+/** Multi-node relay: a node's claim on a connected device lapses this long after its last refresh (a dead node's devices are reachable elsewhere after it). */
+export const RELAY_PRESENCE_TTL_MS = 15 * SECOND_MS;

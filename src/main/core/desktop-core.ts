@@ -3,6 +3,7 @@
  * account's session and the API handlers. Plain Node; the Electron shell and the web host both
  * drive it through `handlers` (via dispatchApiCall) and `subscribe`.
  */
+import type { Agent } from 'node:http';
 import WebSocket from 'ws';
 import { LANGUAGES, type ApiEventSink, type ApiHandlers, type Language, type Settings } from '../../shared/api';
 import { systemClock, type Clock } from '../../shared/clock';
@@ -13,6 +14,7 @@ import type { DesktopPairingResult } from '../../shared/protocol/pairing';
 import { RelayClient, type WebSocketLike } from '../../shared/wire/relay-client';
 import { runtimeTimers, type Timers } from '../../shared/wire/timers';
 import { createApiHandlers, type CoreServices } from './api/handlers';
+import type { RelayAgentSource } from './config/relay-proxy';
 import { CoreError } from './core-error';
 import { EventHub } from './event-hub';
 import { IdleLogout } from './kiosk/idle-logout';
@@ -42,6 +44,11 @@ export interface DesktopCoreOptions {
   /** Timers for the time rules (session end, offer rotation); tests pass ManualTimers with a FakeClock. */
   timers?: Timers;
   webSocketFactory?: (url: string) => WebSocketLike;
+  /**
+   * The managed `proxy` setting for the relay connection (src/main/core/config/relay-proxy.ts);
+   * none = direct. Not used with a custom webSocketFactory.
+   */
+  relayAgent?: RelayAgentSource;
   /** Content-free logs. */
   logger?: CoreLogger;
   /** The verification authority's Ed25519 public key: contacts' badges need an attestation it signed. */
@@ -55,14 +62,19 @@ export interface DesktopCore {
   close(): Promise<void>;
 }
 
-const defaultWebSocket = (url: string): WebSocketLike => new WebSocket(url, { perMessageDeflate: false, maxPayload: 1024 * 1024 });
+const defaultWebSocket = (url: string, agent?: Agent): WebSocketLike =>
+  new WebSocket(url, { perMessageDeflate: false, maxPayload: 1024 * 1024, ...(agent ? { agent } : {}) });
 
 export async function createDesktopCore(options: DesktopCoreOptions): Promise<DesktopCore> {
   const log = options.logger ?? createCoreLogger();
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? runtimeTimers;
-  const factory = options.webSocketFactory ?? defaultWebSocket;
-  const connect = () => RelayClient.connect({ url: options.relayUrl, connect: factory });
+  const relayAgent = options.relayAgent;
+  const connect = async (): Promise<RelayClient> => {
+    if (options.webSocketFactory) return RelayClient.connect({ url: options.relayUrl, connect: options.webSocketFactory });
+    const agent = relayAgent ? await relayAgent(options.relayUrl) : undefined;
+    return RelayClient.connect({ url: options.relayUrl, connect: (url) => defaultWebSocket(url, agent) });
+  };
   let workstation: WorkstationIdentity = await loadWorkstationIdentity(options.dataDir, options.workstationName);
   const kiosk = options.kiosk ?? false;
   const allowedLanguages = options.allowedLanguages ?? LANGUAGES;
@@ -93,7 +105,7 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
     },
   });
 
-  const endSession = (wipeAsked: boolean, reason: SessionEndReason): Promise<void> => {
+  const endSession = (wipeAsked: boolean, reason: SessionEndReason, removedByPhone = false): Promise<void> => {
     const current = session;
     if (!current) return ending ?? Promise.resolve();
     session = null;
@@ -104,6 +116,9 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
     ending = current.close({ wipe }).finally(() => {
       ending = null;
       if (state.phase === 'ready' || state.phase === 'locked') state.unpair();
+      // The phone removed this desktop (revoked it, or the account moved to a restored phone):
+      // the pairing screen says why, and that only pairing again brings the account back.
+      if (removedByPhone) state.update({ ended: { reason: 'DEVICE_REMOVED', wiped: wipe } });
     });
     return ending;
   };
@@ -134,6 +149,9 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
           if (state.phase === 'ready') hub.emit('message.updated', m);
         },
         conversationsChanged: () => hub.emit('conversations.changed', null),
+        groupChanged: (groupId, conversationId) => {
+          if (state.phase === 'ready') hub.emit('groups.changed', { groupId, conversationId });
+        },
         ownProfile: (displayName, profession) => {
           if (!session) return;
           session.profile = { displayName, profession };
@@ -146,13 +164,18 @@ export async function createDesktopCore(options: DesktopCoreOptions): Promise<De
         attachmentProgress: (p) => {
           if (state.phase === 'ready') hub.emit('attachment.progress', p);
         },
-        ended: (reason) => void endSession(reason === 'WIPE', reason),
+        attachmentTransfer: (t) => {
+          if (state.phase === 'ready') hub.emit('attachment.transfer', t);
+        },
+        // WIPE here is the phone's signed order (a user's own "log out and wipe" goes through logout).
+        ended: (reason) => void endSession(reason === 'WIPE', reason, reason === 'WIPE' || reason === 'REVOKED'),
       },
     });
     session = opened;
     if (kiosk) idle.start();
     const profile = result.profile;
     state.moveTo('ready', {
+      ended: undefined,
       account: {
         accountId: result.accountId,
         displayName: profile.displayName || fallbackName(result.accountId),

@@ -9,6 +9,7 @@ import { zBytes } from '../protocol/codec';
 import { zAccountId, type AccountId } from '../protocol/ids';
 import { zBlobId } from '../wire/frames';
 import { zMessageId, type MessageId } from './message-id';
+import { zGroupId, type GroupId } from '../groups/group-id';
 
 export const ATTACHMENT_FILE_NAME_MAX_CHARS = 255;
 
@@ -25,6 +26,8 @@ export interface AttachmentContent {
   readonly mimeType: string;
   readonly fileName: string;
   readonly caption?: string;
+  /** Set for a group message: the group it belongs to (`to` is then ignored). */
+  readonly groupId?: GroupId;
 }
 
 /** A MIME type as `type/subtype`, no parameters: receivers decide how to show a file from it. */
@@ -44,12 +47,13 @@ export const zAttachmentWire = z.object({
   m: zMimeType,
   n: zFileName,
   c: z.string().min(1).max(MESSAGE_TEXT_MAX_CHARS).optional(),
+  g: zGroupId.optional(),
 });
 type AttachmentWire = Omit<z.infer<typeof zAttachmentWire>, 'x' | 'd'> & { x: Uint8Array; d: Uint8Array };
 
 export function attachmentToWire(c: AttachmentContent): AttachmentWire {
   const wire = { i: c.id, to: c.to, t: c.sentAt, b: c.blobId, x: c.key, d: c.digest, s: c.size, m: c.mimeType, n: c.fileName };
-  return c.caption === undefined ? wire : { ...wire, c: c.caption };
+  return { ...wire, ...(c.caption === undefined ? {} : { c: c.caption }), ...(c.groupId === undefined ? {} : { g: c.groupId }) };
 }
 
 export function attachmentFromWire(w: AttachmentWire): AttachmentContent {
@@ -65,5 +69,5 @@ export function attachmentFromWire(w: AttachmentWire): AttachmentContent {
     mimeType: w.m,
     fileName: w.n,
   };
-  return w.c === undefined ? content : { ...content, caption: w.c };
+  return { ...content, ...(w.c === undefined ? {} : { caption: w.c }), ...(w.g === undefined ? {} : { groupId: w.g }) };
 }

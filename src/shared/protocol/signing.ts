@@ -19,6 +19,7 @@ export type SignaturePurpose =
   | 'attestation'
   | 'attestation-revocation'
   | 'group-change'
+  | 'group-listing'
   | 'backup-restore';
 
 function signedMessage(purpose: SignaturePurpose, body: Uint8Array): Uint8Array {

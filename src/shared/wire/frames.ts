@@ -18,6 +18,7 @@ import {
 import { DIRECTORY_QUERY_MAX_CHARS, DIRECTORY_QUERY_MIN_CHARS, DIRECTORY_SEARCH_MAX_RESULTS, REVOCATION_LIST_MAX_BYTES } from '../limits';
 import { BACKUP_CHUNK_BYTES, BACKUP_MAX_CHUNKS } from '../limits';
 import { RELAY_ACK_BATCH_MAX } from '../limits';
+import { GROUP_LISTING_MAX_BYTES, GROUP_SEARCH_MAX_RESULTS } from '../limits';
 import { decodeCbor, encodeCbor } from '../protocol/codec';
 import { DEVICE_KINDS } from '../protocol/device-certificate';
 import { MAX_DEVICES_PER_ACCOUNT } from '../protocol/device-list';
@@ -72,6 +73,10 @@ export const zClientFrame = z.discriminatedUnion('t', [
   req('publish-revocations', { b: zMaxBytes(REVOCATION_LIST_MAX_BYTES) }),
   /** Directory search; only for accounts with a valid verification attestation. */
   req('search-directory', { q: z.string().min(DIRECTORY_QUERY_MIN_CHARS).max(DIRECTORY_QUERY_MAX_CHARS) }),
+  /** Groups (docs/trust-and-groups.md): an admin's signed listing of a discoverable group (or its withdrawal). */
+  req('publish-group-listing', { b: zMaxBytes(GROUP_LISTING_MAX_BYTES) }),
+  /** Discoverable-group search; only for accounts with a valid verification attestation. */
+  req('search-groups', { q: z.string().min(DIRECTORY_QUERY_MIN_CHARS).max(DIRECTORY_QUERY_MAX_CHARS) }),
   /** A sealed envelope (encodeSealedEnvelope bytes). */
   req('send', { e: zMaxBytes(RELAY_MAX_FRAME_BYTES) }),
   /** The device has stored delivered envelopes (one id, or a batch); the relay may forget them. */
@@ -136,6 +141,9 @@ export const zResults = {
   'publish-revocations': z.undefined(),
   /** Each hit: account `a` and its verification attestation `b`, which the client verifies itself. */
   'search-directory': z.object({ h: z.array(z.object({ a: zAccountId, b: zBytes() }).strict()).max(DIRECTORY_SEARCH_MAX_RESULTS) }).strict(),
+  'publish-group-listing': z.undefined(),
+  /** Each hit: a signed group listing `b`, which the client verifies itself. */
+  'search-groups': z.object({ h: z.array(z.object({ b: zMaxBytes(GROUP_LISTING_MAX_BYTES) }).strict()).max(GROUP_SEARCH_MAX_RESULTS) }).strict(),
   /** `s`: whether the relay stored the envelope durably or the recipient acknowledged it first. */
   send: z.object({ s: z.enum(['stored', 'delivered']) }).strict(),
   'rv-open': z.object({ p: z.number().int().min(1).max(2) }).strict(),

@@ -12,6 +12,7 @@
  *   client.putAttestation(name, blob), client.getAttestations(accountId) → { name, blob }[]
  *   client.publishVerification(bytes), client.publishRevocations(bytes)   (authority-signed; allowed before auth)
  *   client.searchDirectory(query) → { accountId, attestation }[]        (verified accounts only)
+ *   client.publishGroupListing(bytes), client.searchGroups(query) → listing bytes[]   (search: verified accounts only)
  *   client.send(sealedEnvelopeBytes) → 'stored' | 'delivered'   (resolves only once the relay holds it durably)
  *   client.ack(envelopeId)             after the envelope is safely stored on this device (acks of one
  *                                      turn are sent together as one frame, at most RELAY_ACK_BATCH_MAX ids)
@@ -249,6 +250,16 @@ export class RelayClient {
   /** Verified professionals matching `query`; rejects with NOT_VERIFIED for an unverified account. Verify each hit. */
   async searchDirectory(query: string): Promise<{ accountId: AccountId; attestation: Uint8Array }[]> {
     return (await this.#request({ t: 'search-directory', r: 0, q: query })).h.map((x) => ({ accountId: x.a, attestation: x.b }));
+  }
+
+  /** A group admin's signed listing (src/shared/groups/group-listing.ts); a listing with `listed: false` withdraws it. */
+  async publishGroupListing(listing: Uint8Array): Promise<void> {
+    await this.#request({ t: 'publish-group-listing', r: 0, b: listing });
+  }
+
+  /** Discoverable groups matching `query`; rejects with NOT_VERIFIED for an unverified account. Verify each listing. */
+  async searchGroups(query: string): Promise<Uint8Array[]> {
+    return (await this.#request({ t: 'search-groups', r: 0, q: query })).h.map((x) => x.b);
   }
 
   /** Resolves once the relay stored the envelope durably or the recipient acknowledged it. */

@@ -53,6 +53,8 @@ export const RELAY_ERROR_CODES = [
   'NOT_VERIFIED',
   /** An authority request to a relay that has no verification authority key configured. */
   'NO_AUTHORITY',
+  /** A group listing for a group that another account listed, by someone its listing does not name as an approver. */
+  'NOT_ALLOWED',
   /** Backup & Restore: the account has no (unexpired) backup at the relay. */
   'NO_BACKUP',
   /** Backup & Restore: the proof does not verify under the backup's verifier (a wrong code). */

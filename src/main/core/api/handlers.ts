@@ -10,6 +10,7 @@ import type { AccountSession } from '../session/account-session';
 import type { AppStateMachine } from '../state/app-state';
 import type { PairingScreen } from '../pairing/pairing-screen';
 import { revealSecurityKey } from '../security-key/security-key';
+import { createGroupHandlers } from '../groups/group-handlers';
 
 export interface CoreServices {
   readonly state: AppStateMachine;
@@ -41,7 +42,12 @@ function parseCursor(before: string | undefined) {
 }
 
 function self(s: AccountSession) {
-  return { accountId: s.accountId, displayName: s.profile.displayName, verificationOf: (a: string) => s.trust.badges(a as AccountId) };
+  return {
+    accountId: s.accountId,
+    displayName: s.profile.displayName,
+    verificationOf: (a: string) => s.trust.badges(a as AccountId),
+    deviceNoticesOf: (conversationId: string) => s.deviceNotices.list(conversationId),
+  };
 }
 
 export function createApiHandlers(core: CoreServices): ApiHandlers {
@@ -70,7 +76,8 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
       return toApiConversation(s.store, self(s), summary);
     },
     'conversations.markRead': ({ conversationId }) => {
-      core.ready().messaging.markRead(conversationId);
+      const s = core.ready();
+      if (!s.groups.markRead(conversationId)) s.messaging.markRead(conversationId);
       return Promise.resolve(null);
     },
     'conversations.acknowledgeSafetyNumber': ({ conversationId }) => {
@@ -90,7 +97,11 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
         ...(page.older ? { nextCursor: `${page.older.sentAt}:${page.older.seq}` } : {}),
       });
     },
-    'messages.send': ({ conversationId, text }) => core.ready().messaging.sendText(conversationId, text),
+    'messages.send': ({ conversationId, text }) => {
+      const s = core.ready();
+      const group = s.groups.service.byConversation(conversationId);
+      return group ? s.groups.service.sendText(group, text) : s.messaging.sendText(conversationId, text);
+    },
     'messages.keep': ({ messageId, kept }) => {
       const s = core.ready();
       if (!s.store.messages.setKept(messageId, kept)) throw new CoreError('NOT_FOUND', 'message');
@@ -116,6 +127,18 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
       core.ready().attachments.send({ conversationId, fileName, mimeType, bytes: new Uint8Array(Buffer.from(data, 'base64')), ...(caption === undefined ? {} : { caption }) }),
     'attachments.get': ({ attachmentId }) => core.ready().attachments.file(attachmentId),
     'attachments.list': ({ conversationId }) => Promise.resolve(core.ready().attachments.list(conversationId)),
+    'attachments.beginUpload': (input) => core.ready().attachments.beginUpload(input),
+    'attachments.uploadChunk': ({ uploadId, index, data }) => core.ready().attachments.uploadChunk(uploadId, index, new Uint8Array(Buffer.from(data, 'base64'))),
+    'attachments.commitUpload': ({ uploadId, caption }) => core.ready().attachments.commitUpload(uploadId, caption),
+    'attachments.abortUpload': async ({ uploadId }) => {
+      await core.ready().attachments.abortUpload(uploadId);
+      return null;
+    },
+    'attachments.retry': async ({ messageId }) => {
+      await core.ready().attachments.retry(messageId);
+      return null;
+    },
+    'attachments.failures': () => Promise.resolve(core.ready().attachments.failures()),
 
     'contacts.list': () => {
       const s = core.ready();
@@ -175,6 +198,8 @@ export function createApiHandlers(core: CoreServices): ApiHandlers {
         core.refreshLock();
       }
     },
+
+    ...createGroupHandlers(core),
 
     'session.logout': async () => {
       await core.logout(false);

@@ -94,6 +94,15 @@ describe('ContentApplier', () => {
     expect(store.messages.get(outId)?.state).toBe('sent');
   });
 
+  it('hands group messages to the group hook and never files them in a 1:1 conversation', () => {
+    const { store, me, peer, applier, seen } = setup();
+    const groupId = 'a'.repeat(32) as never;
+    applier.apply({ kind: 'text', id: newMessageId(), to: me.id, body: 'to the whole ward', sentAt: 1, groupId }, { accountId: peer.id, deviceId: 'd'.repeat(32) });
+    expect(store.conversations.list()).toEqual([]);
+    expect(seen.added).toEqual([]);
+    expect(seen.delivered).toEqual([]);
+  });
+
   it('takes profiles: contacts get names, our own profile goes to the app state', () => {
     const { store, me, peer, applier, seen } = setup();
     applier.apply({ kind: 'profile', profile: { displayName: 'Dr. Peer', profession: 'Cardiology' } }, { accountId: peer.id, deviceId: 'd'.repeat(32) });

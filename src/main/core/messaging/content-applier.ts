@@ -3,7 +3,7 @@
  * sender is our own account is a copy of something sent (or read) on another of our devices.
  */
 import { unreachable } from '../../../shared/errors';
-import type { AttachmentContent, MessageContent, ProfileContent, ReceiptContent, TextContent } from '../../../shared/messages/content';
+import type { AnyContent, AttachmentContent, GroupContent, MessageContent, ProfileContent, ReceiptContent, TextContent } from '../../../shared/messages/content';
 import type { AccountId } from '../../../shared/protocol/ids';
 import type { AccountStore } from '../store/account-store';
 import type { ContentSink } from './incoming-envelopes';
@@ -22,6 +22,8 @@ export interface AppliedEvents {
   unknownProfile?(accountId: AccountId): void;
   /** An attachment message was stored (without its file yet): fetch the blob (src/main/core/media/). */
   attachmentAnnounced?(content: AttachmentContent): void;
+  /** Group content (changes, join requests, texts and attachments with a group id): src/main/core/groups/. */
+  groupContent?(content: AnyContent, from: { accountId: AccountId; deviceId: string }): void;
 }
 
 export class ContentApplier implements ContentSink {
@@ -38,6 +40,11 @@ export class ContentApplier implements ContentSink {
   }
 
   apply(content: MessageContent, from: { accountId: AccountId; deviceId: string }): void {
+    // A group message never lands in a 1:1 conversation, whether or not groups are wired.
+    if ((content.kind === 'text' || content.kind === 'attachment') && content.groupId !== undefined) {
+      this.#events.groupContent?.(content, from);
+      return;
+    }
     switch (content.kind) {
       case 'text':
         return this.#text(content, from);
@@ -50,6 +57,10 @@ export class ContentApplier implements ContentSink {
       default:
         return unreachable(content);
     }
+  }
+
+  applyGroup(content: GroupContent, from: { accountId: AccountId; deviceId: string }): void {
+    this.#events.groupContent?.(content, from);
   }
 
   /** Makes sure a contact row exists (the store needs its identity key) before its messages land. */

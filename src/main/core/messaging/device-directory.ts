@@ -18,6 +18,12 @@ export interface IdentityPins {
   pinned(accountId: AccountId): Uint8Array | undefined;
   /** A list verified under a key that is not the pinned one (or the first key seen). */
   changed(accountId: AccountId, identityKey: Uint8Array): void;
+  /**
+   * A newer list was verified (src/main/core/trust/device-notices.ts): a contact's, with whether it
+   * is signed by the pinned identity key, or our own account's (which may no longer name us).
+   */
+  listSeen?(list: DeviceList, sameIdentity: boolean): void;
+  ownListSeen?(list: DeviceList): void;
 }
 
 export class DeviceDirectory {
@@ -71,7 +77,11 @@ export class DeviceDirectory {
     const sameIdentity = cached ? constantTimeEqual(cached.identityKey, list.identityKey) : true;
     if (cached && sameIdentity && list.version < cached.version) throw new ProtocolError('STALE_DEVICE_LIST', 'device list older than one already seen');
     if (cached && sameIdentity && list.version === cached.version) return cached;
-    if (!own && (!pinned || !constantTimeEqual(pinned, list.identityKey))) this.#pins.changed(accountId, list.identityKey);
+    const samePin = pinned !== undefined && constantTimeEqual(pinned, list.identityKey);
+    if (!own && !samePin) this.#pins.changed(accountId, list.identityKey);
+    if (own) this.#pins.ownListSeen?.(list);
+    // A first sighting (nothing pinned yet) is not a change of identity.
+    else this.#pins.listSeen?.(list, samePin || pinned === undefined);
     return list;
   }
 }

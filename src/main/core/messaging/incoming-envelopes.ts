@@ -5,7 +5,7 @@
  * at a time in arrival order.
  */
 import { isWardlineError, ProtocolError } from '../../../shared/errors';
-import { ContentError, decodeContent, type MessageContent } from '../../../shared/messages/content';
+import { ContentError, decodeAnyContent, type GroupContent, type MessageContent } from '../../../shared/messages/content';
 import type { AccountId, EnvelopeId } from '../../../shared/protocol/ids';
 import type { DecryptedMessage, SessionCipher } from '../../../shared/protocol/session-cipher';
 import type { CoreLogger } from '../logging';
@@ -13,6 +13,8 @@ import type { DeviceDirectory } from './device-directory';
 
 export interface ContentSink {
   apply(content: MessageContent, from: { accountId: AccountId; deviceId: string; envelopeSentAt: number }): void;
+  /** Group changes and join requests (src/main/core/groups/); without it they are dropped. */
+  applyGroup?(content: GroupContent, from: { accountId: AccountId; deviceId: string; envelopeSentAt: number }): void;
 }
 
 /** Errors that a later retry cannot fix: the envelope is acked and dropped. */
@@ -71,9 +73,11 @@ export class IncomingEnvelopes {
     }
     if (this.#stopped) return;
     try {
-      const content = decodeContent(message.plaintext);
+      const content = decodeAnyContent(message.plaintext);
       message.plaintext.fill(0);
-      this.#sink.apply(content, { accountId: message.senderAccountId, deviceId: message.senderDeviceId, envelopeSentAt: message.sentAt });
+      const from = { accountId: message.senderAccountId, deviceId: message.senderDeviceId, envelopeSentAt: message.sentAt };
+      if (content.kind === 'group-change' || content.kind === 'group-join-request') this.#sink.applyGroup?.(content, from);
+      else this.#sink.apply(content, from);
     } catch (err) {
       const code = isWardlineError(err) ? err.code : 'INTERNAL';
       if (!isPermanent(err)) {

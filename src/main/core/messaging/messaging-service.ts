@@ -4,7 +4,7 @@
  */
 import type { Message } from '../../../shared/api';
 import { isWardlineError } from '../../../shared/errors';
-import { encodeContent, type AttachmentContent, type MessageContent } from '../../../shared/messages/content';
+import { encodeContent, type AnyContent, type AttachmentContent, type MessageContent } from '../../../shared/messages/content';
 import { newMessageId, type MessageId } from '../../../shared/messages/message-id';
 import type { PairingSnapshot } from '../../../shared/messages/pairing-snapshot';
 import { PROFILE_ATTESTATION_NAME, verifyProfileAttestation } from '../../../shared/messages/profile';
@@ -39,6 +39,8 @@ export interface MessagingDeps {
   readonly events: MessagingEvents;
   /** An attachment message was stored; its file is fetched by src/main/core/media/. */
   readonly attachmentAnnounced?: (content: AttachmentContent) => void;
+  /** Group content goes to src/main/core/groups/. */
+  readonly groupContent?: (content: AnyContent, from: { accountId: AccountId; deviceId: string }) => void;
 }
 
 export class MessagingService {
@@ -60,6 +62,7 @@ export class MessagingService {
       delivered: (peer, id) => this.#sendReceipt(peer, 'delivered', [id as MessageId]),
       ownProfile: (name, profession) => deps.events.ownProfile(name, profession),
       attachmentAnnounced: (content) => deps.attachmentAnnounced?.(content),
+      groupContent: (content, from) => deps.groupContent?.(content, from),
       unknownProfile: (accountId) => {
         this.#lookUpProfile(accountId).catch((err: unknown) =>
           deps.log.info({ accountId, code: isWardlineError(err) ? err.code : 'INTERNAL' }, 'profile lookup failed'),

@@ -21,8 +21,11 @@ import type { CoreLogger } from '../logging';
 import { DeviceDirectory } from '../messaging/device-directory';
 import { MessagingService, type MessagingEvents } from '../messaging/messaging-service';
 import { ContentSender } from '../messaging/content-sender';
-import { AttachmentService, type AttachmentProgress } from '../media/attachment-service';
+import { AttachmentService, type AttachmentProgress, type AttachmentTransfer } from '../media/attachment-service';
+import { DesktopGroups } from '../groups/desktop-groups';
+import { groupListingRelay } from '../groups/group-listing-relay';
 import { ContactVerification } from '../trust/contact-verification';
+import { DeviceNotices } from '../trust/device-notices';
 import { searchDirectory, type DirectoryResult } from '../trust/directory-lookup';
 import { deleteAccountStore, openAccountStore, type AccountStore } from '../store/account-store';
 import { StoreError } from '../store/store-error';
@@ -40,6 +43,10 @@ export interface AccountSessionEvents extends MessagingEvents {
   ended(reason: SessionEndReason): void;
   /** Upload/download progress of an attachment. */
   attachmentProgress?(progress: AttachmentProgress): void;
+  /** An attachment transfer failed, is being retried, or went through after a failure. */
+  attachmentTransfer?(transfer: AttachmentTransfer): void;
+  /** A group's verified state or its join requests changed. */
+  groupChanged?(groupId: string, conversationId: string): void;
 }
 
 export interface AccountSessionDeps {
@@ -65,6 +72,10 @@ export class AccountSession {
   readonly attachments: AttachmentService;
   /** Contacts' verification badges from attestations this desktop checks itself. */
   readonly trust: ContactVerification;
+  /** "<name> is using a new phone" lines in conversations (src/main/core/trust/device-notices.ts). */
+  readonly deviceNotices: DeviceNotices;
+  /** Groups and broadcast lists (src/main/core/groups/). */
+  readonly groups: DesktopGroups;
   /** The "new chat" search: the relay directory when verified, else known contacts only. */
   readonly searchDirectory: (query: string) => Promise<DirectoryResult>;
   readonly timer: SessionTimer;
@@ -104,12 +115,27 @@ export class AccountSession {
         ended: (reason) => this.#end(reason),
       },
     });
+    this.deviceNotices = new DeviceNotices(store.db, clock, () => events.conversationsChanged());
     const directory = new DeviceDirectory(
       { getDeviceList: async (accountId) => (this.#link.client ? this.#link.client.getDeviceList(accountId) : null) },
       {
         pinned: (accountId) => store.contacts.get(accountId)?.identityKey,
         // The applier (re)writes the contact with the new key, which flags a changed safety number.
         changed: () => undefined,
+        listSeen: (list, sameIdentity) => {
+          if (this.#closed) return;
+          try {
+            this.deviceNotices.seen(list, sameIdentity);
+          } catch (err) {
+            log.warn({ code: err instanceof StoreError ? err.code : 'INTERNAL' }, 'device notice not stored');
+          }
+        },
+        // The account's own signed list no longer names this desktop (e.g. the account was restored
+        // on a new phone): the session ends and the user pairs again, even if the wipe order or the
+        // relay's REVOKED close never reached us.
+        ownListSeen: (list) => {
+          if (!list.devices.some((d) => d.deviceId === device.deviceId)) this.#end('REVOKED');
+        },
       },
       { accountId: result.accountId, identityKey: result.identityKey, list: result.deviceList },
     );
@@ -118,10 +144,11 @@ export class AccountSession {
       cipher,
       directory,
       relay: () => this.#link.client,
-      self: () => ({ accountId: result.accountId, displayName: this.profile.displayName }),
+      self: () => ({ accountId: result.accountId, displayName: this.profile.displayName, verificationOf: (a) => this.trust.badges(a as AccountId) }),
       log,
       events,
       attachmentAnnounced: (content) => this.attachments.announced(content),
+      groupContent: (content, from) => void this.groups.receive(content, from),
     });
     this.attachments = new AttachmentService({
       store,
@@ -130,7 +157,8 @@ export class AccountSession {
       ownAccountId: result.accountId,
       log,
       view: (id) => this.messaging.view(id),
-      events: { ...events, progress: (p) => events.attachmentProgress?.(p) },
+      groupRoute: (conversationId) => this.groups.attachmentRoute(conversationId),
+      events: { ...events, progress: (p) => events.attachmentProgress?.(p), transfer: (t) => events.attachmentTransfer?.(t) },
     });
     this.trust = new ContactVerification({
       authorityKey: deps.authorityKey ?? null,
@@ -154,6 +182,31 @@ export class AccountSession {
         },
         query,
       );
+    this.groups = new DesktopGroups({
+      store,
+      clock,
+      log,
+      actor: { accountId: result.accountId, device, certificate: result.certificateBytes, identityKey: result.identityKey },
+      self: () => ({ accountId: result.accountId, displayName: this.profile.displayName, verificationOf: (a) => this.trust.badges(a as AccountId) }),
+      cipher,
+      directory,
+      relay: () => this.#link.client,
+      listingRelay: () => groupListingRelay(this.#link.client),
+      identityKeyFor: async (accountId) => {
+        await this.messaging.knowAccount(accountId);
+        await this.trust.refresh(accountId).catch(() => undefined);
+        const contact = store.contacts.get(accountId);
+        if (!contact) throw new CoreError('NOT_FOUND', 'account');
+        if (contact.safetyNumberChanged) throw new CoreError('SAFETY_NUMBER_CHANGED', 'group member');
+        return contact.identityKey;
+      },
+      events: {
+        ...events,
+        groupChanged: (groupId, conversationId) => events.groupChanged?.(groupId, conversationId),
+        view: (id) => this.messaging.view(id),
+        attachmentAnnounced: (content) => this.attachments.announced(content),
+      },
+    });
     this.lock = new PinLock(store.db, clock);
     this.timer = new SessionTimer(clock, deps.timers, { onWarning: (endsAt) => events.warning(endsAt), onEnd: () => this.#end('TIMER') });
     this.#sweeper = startExpirySweeper({
@@ -215,6 +268,7 @@ export class AccountSession {
     this.messaging.stop();
     this.#sweeper.stop();
     await this.messaging.idle().catch(() => undefined);
+    await this.attachments.close().catch(() => undefined);
     await this.#sweeper.started.catch(() => null);
     try {
       this.store.close();

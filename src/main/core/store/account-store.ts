@@ -7,6 +7,7 @@ import type { AccountId } from '../../../shared/protocol/ids';
 import { createAttachments, type Attachments } from './attachments';
 import { createContacts, type Contacts } from './contacts';
 import { createConversations, type Conversations } from './conversations';
+import { createGroups, type Groups } from './groups';
 import { createMessageDeletion, type MessageDeletion } from './message-deletion';
 import { createMessageSearch, type MessageSearch } from './message-search';
 import { createMessages, type Messages } from './messages';
@@ -32,6 +33,8 @@ export interface AccountStore {
   readonly paths: StorePaths;
   readonly clock: Clock;
   readonly conversations: Conversations;
+  /** Groups and broadcast lists (src/main/core/groups/). */
+  readonly groups: Groups;
   readonly messages: Messages;
   readonly contacts: Contacts;
   readonly attachments: Attachments;
@@ -111,6 +114,7 @@ export function openAccountStore(options: OpenAccountStoreOptions): AccountStore
     paths,
     clock,
     conversations: createConversations(db, clock),
+    groups: createGroups(db, clock),
     messages: createMessages(db, clock),
     contacts: createContacts(db, clock),
     attachments: createAttachments(db, paths.attachmentsDir, clock),

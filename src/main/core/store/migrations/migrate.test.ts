@@ -90,7 +90,7 @@ describe('migrations', () => {
     plantVersion1Rows(db);
     db.prepare(`INSERT INTO ratchet_sessions (peer_account_id, peer_device_id, state, updated_at) VALUES ('peer', 'dev', x'0102', 1)`).run();
     db.prepare(`INSERT INTO one_time_prekeys (key_id, private_part, created_at) VALUES (5, x'05', 1)`).run();
-    expect(migrate(db)).toEqual([4]);
+    expect(migrate(db, 4)).toEqual([4]);
     db.prepare(`INSERT INTO signed_prekeys (key_id, secret, created_at) VALUES (1, x'09', 1)`).run();
     db.close();
     const store = openAccountStore({ ...options, clock: new FakeClock() });

@@ -4,10 +4,12 @@ import { coreSchema } from './001-core-schema';
 import { messageSearch } from './002-message-search';
 import { protocolStateAndLock } from './003-protocol-state-and-lock';
 import { signedPrekeys } from './004-signed-prekeys';
+import { groups } from './005-groups';
+import { deviceNotices } from './006-device-notices';
 import type { Migration } from './migration';
 
 /** Every migration in order; a new one is appended here and never edited once shipped. */
-export const MIGRATIONS: readonly Migration[] = [coreSchema, messageSearch, protocolStateAndLock, signedPrekeys];
+export const MIGRATIONS: readonly Migration[] = [coreSchema, messageSearch, protocolStateAndLock, signedPrekeys, groups, deviceNotices];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database): number {
