@@ -7,19 +7,14 @@
  * Screenshots go to e2e/artifacts/attachments-pdf/ (git-ignored) for reviewers.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRelay, type RelayProcess } from '../../server/testing/relay-process';
-import { CompanionPhone } from '../../src/phone/companion-phone';
+import type { CompanionPhone } from '../../src/phone/companion-phone';
 import { SECOND_MS } from '../../src/shared/limits';
-import { collectPageProblems, DESKTOP_VIEWPORT, launchChromium, pairFromQrCode } from '../support/chromium';
-import { ensureFreshBuild, REPO_ROOT } from './fresh-build';
-import { spawnWebHost, type WebHostProcess } from './web-host-process';
+import { pairFromQrCode } from '../support/chromium';
+import { openChatFrom, openWardScene, type WardScene } from './ward-scene';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts', 'attachments-pdf');
 const UI_TIMEOUT = 20 * SECOND_MS;
 
 // ---------------------------------------------------------------------------------------------
@@ -98,15 +93,12 @@ function damagedPdf(): Buffer {
 
 // ---------------------------------------------------------------------------------------------
 
-let relay: RelayProcess | undefined;
-let host: WebHostProcess | undefined;
-let browser: Browser | undefined;
+let scene: WardScene | undefined;
 let page: Page;
 let phoneA: CompanionPhone | undefined;
 let phoneB: CompanionPhone | undefined;
-const pageProblems: string[] = [];
 const byTestId = (id: string) => page.getByTestId(id);
-const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => scene!.shot(name);
 
 /** Sends a PDF from phone B and opens the newest attachment chip in the desktop's viewer. */
 async function receiveAndOpen(bytes: Buffer, fileName: string): Promise<void> {
@@ -131,37 +123,24 @@ async function inkOnCanvas(): Promise<{ dark: number; blue: number; total: numbe
 }
 
 beforeAll(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  ensureFreshBuild();
-  relay = await spawnRelay();
-  phoneA = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Lena Smit', profession: 'Internal medicine' } });
-  phoneB = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Lab Tom Bakker', profession: 'Clinical chemistry' } });
-  host = await spawnWebHost({ relayUrl: relay.url, workstationName: 'Ward 4 internal medicine' });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: DESKTOP_VIEWPORT });
-  collectPageProblems(page, pageProblems, { errorMessages: true });
-  await page.goto(host.url);
+  scene = await openWardScene({
+    artifacts: 'attachments-pdf',
+    workstationName: 'Ward 4 internal medicine',
+    phones: [
+      { profile: { displayName: 'Dr. Lena Smit', profession: 'Internal medicine' } },
+      { profile: { displayName: 'Lab Tom Bakker', profession: 'Clinical chemistry' } },
+    ],
+  });
+  ({ page } = scene);
+  [phoneA, phoneB] = scene.phones;
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await phoneA?.close();
-  await phoneB?.close();
-  await host?.stop();
-  await relay?.stop();
-  if (host !== undefined) rmSync(host.dataDir, { recursive: true, force: true });
-  if (relay !== undefined) rmSync(relay.dataDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => scene?.close(), 60_000);
 
 describe('PDF attachments open inside the app (real browser)', () => {
   it('pairs and opens the conversation with phone B', async () => {
     await pairFromQrCode(page, phoneA!, UI_TIMEOUT);
-    await phoneB!.sendText(phoneA!.accountId, 'The potassium results are in the PDF.');
-    const item = byTestId('chat-item').filter({ hasText: 'potassium' });
-    await item.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await item.first().click();
-    await byTestId('conversation').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await openChatFrom(page, phoneB!, phoneA!, 'The potassium results are in the PDF.', UI_TIMEOUT);
   }, 90_000);
 
   it('renders a received PDF on a canvas, with the page count, paging and zoom', async () => {
@@ -216,6 +195,6 @@ describe('PDF attachments open inside the app (real browser)', () => {
     await shot('04-pdf-password');
     await byTestId('viewer-close').click();
     // The worker ran from our origin, nothing was refused by the CSP, nothing threw.
-    expect(pageProblems).toEqual([]);
+    expect(scene!.problems).toEqual([]);
   }, 60_000);
 });

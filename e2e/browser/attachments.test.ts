@@ -6,20 +6,15 @@
  * picture is untouched. The media library opens the picture inside the app.
  * Screenshots go to e2e/artifacts/attachments/ (git-ignored) for reviewers.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRelay, type RelayProcess } from '../../server/testing/relay-process';
-import { CompanionPhone } from '../../src/phone/companion-phone';
+import type { CompanionPhone } from '../../src/phone/companion-phone';
 import type { AttachmentContent } from '../../src/shared/messages/content';
 import { SECOND_MS } from '../../src/shared/limits';
-import { ensureFreshBuild, REPO_ROOT } from './fresh-build';
-import { spawnWebHost, type WebHostProcess } from './web-host-process';
-import { collectPageProblems, DESKTOP_VIEWPORT, launchChromium, pairFromQrCode } from '../support/chromium';
+import { pairFromQrCode } from '../support/chromium';
+import { openChatFrom, openWardScene, type WardScene } from './ward-scene';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts', 'attachments');
 const WORKSTATION = 'Ward 7 wound care';
 const UI_TIMEOUT = 20 * SECOND_MS;
 const WIDTH = 320;
@@ -28,15 +23,12 @@ const HEIGHT = 240;
 const BLUR = { x: 40, y: 40, width: 96, height: 80 };
 const ARROW = { from: { x: 250, y: 200 }, to: { x: 200, y: 150 } };
 
-let relay: RelayProcess | undefined;
-let host: WebHostProcess | undefined;
-let browser: Browser | undefined;
+let scene: WardScene | undefined;
 let page: Page;
 let phoneA: CompanionPhone | undefined;
 let phoneB: CompanionPhone | undefined;
-const pageProblems: string[] = [];
 const byTestId = (id: string) => page.getByTestId(id);
-const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => scene!.shot(name);
 
 /** A "photo" full of fine detail (what a blur must destroy), deterministic. */
 function original(): PNG {
@@ -72,38 +64,26 @@ async function dragOnCanvas(from: { x: number; y: number }, to: { x: number; y: 
 }
 
 beforeAll(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  ensureFreshBuild();
-  relay = await spawnRelay();
-  phoneA = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Lena Smit', profession: 'Dermatology' } });
-  phoneB = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Nurse Tom Bakker', profession: 'Wound care' } });
-  host = await spawnWebHost({ relayUrl: relay.url, workstationName: WORKSTATION });
-  // A synthetic webcam, granted without a prompt, for the secure camera.
-  browser = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
-  page = await browser.newPage({ viewport: DESKTOP_VIEWPORT });
-  collectPageProblems(page, pageProblems, { errorMessages: true });
-  await page.goto(host.url);
+  scene = await openWardScene({
+    artifacts: 'attachments',
+    workstationName: WORKSTATION,
+    phones: [
+      { profile: { displayName: 'Dr. Lena Smit', profession: 'Dermatology' } },
+      { profile: { displayName: 'Nurse Tom Bakker', profession: 'Wound care' } },
+    ],
+    // A synthetic webcam, granted without a prompt, for the secure camera.
+    chromiumArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+  ({ page } = scene);
+  [phoneA, phoneB] = scene.phones;
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await phoneA?.close();
-  await phoneB?.close();
-  await host?.stop();
-  await relay?.stop();
-  if (host !== undefined) rmSync(host.dataDir, { recursive: true, force: true });
-  if (relay !== undefined) rmSync(relay.dataDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => scene?.close(), 60_000);
 
 describe('clinical photo: attach, blur, arrow, send (real browser)', () => {
   it('pairs and opens the conversation with phone B', async () => {
     await pairFromQrCode(page, phoneA!, UI_TIMEOUT);
-    await phoneB!.sendText(phoneA!.accountId, 'Can you look at the wound on bed 3?');
-    const item = byTestId('chat-item').filter({ hasText: 'wound' });
-    await item.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await item.first().click();
-    await byTestId('conversation').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await openChatFrom(page, phoneB!, phoneA!, 'Can you look at the wound on bed 3?', UI_TIMEOUT);
   }, 90_000);
 
   it('blurs a region and draws a red arrow; phone B receives the edited picture', async () => {
@@ -182,6 +162,6 @@ describe('clinical photo: attach, blur, arrow, send (real browser)', () => {
     await shot('04-camera-in-editor');
     await byTestId('editor-cancel').click();
     await byTestId('image-editor').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
-    expect(pageProblems).toEqual([]);
+    expect(scene!.problems).toEqual([]);
   }, 60_000);
 });

@@ -4,58 +4,42 @@
  * decrypt, and shows a colleague's group message with the sender's name. The group info panel
  * lists the members with their roles. Screenshots go to e2e/artifacts/groups/ (git-ignored).
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRelay, type RelayProcess } from '../../server/testing/relay-process';
-import { CompanionPhone } from '../../src/phone/companion-phone';
+import type { CompanionPhone } from '../../src/phone/companion-phone';
 import type { GroupEvent } from '../../src/phone/phone-groups';
 import type { GroupId } from '../../src/shared/groups/group-id';
 import { SECOND_MS } from '../../src/shared/limits';
-import { collectPageProblems, DESKTOP_VIEWPORT, launchChromium, pairFromQrCode } from '../support/chromium';
-import { ensureFreshBuild, REPO_ROOT } from './fresh-build';
-import { spawnWebHost, type WebHostProcess } from './web-host-process';
+import { pairFromQrCode } from '../support/chromium';
+import { openWardScene, type WardScene } from './ward-scene';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts', 'groups');
 const UI_TIMEOUT = 20 * SECOND_MS;
 const GROUP_NAME = 'Ward 4 MDT';
 
-let relay: RelayProcess | undefined;
-let host: WebHostProcess | undefined;
-let browser: Browser | undefined;
+let scene: WardScene | undefined;
 let page: Page;
 let me: CompanionPhone | undefined;
 let anna: CompanionPhone | undefined;
 let bram: CompanionPhone | undefined;
 let groupId: GroupId;
-const pageProblems: string[] = [];
 const byTestId = (id: string) => page.getByTestId(id);
-const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => scene!.shot(name);
 
 beforeAll(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  ensureFreshBuild();
-  relay = await spawnRelay();
-  me = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Me', profession: 'GP' } });
-  anna = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Anna Visser', profession: 'Cardiology' } });
-  bram = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Nurse Bram de Vries', profession: 'Ward 4' } });
-  host = await spawnWebHost({ relayUrl: relay.url, workstationName: 'Ward 4 office' });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: DESKTOP_VIEWPORT });
-  collectPageProblems(page, pageProblems, { errorMessages: true });
-  await page.goto(host.url);
+  scene = await openWardScene({
+    artifacts: 'groups',
+    workstationName: 'Ward 4 office',
+    phones: [
+      { profile: { displayName: 'Dr. Me', profession: 'GP' } },
+      { profile: { displayName: 'Dr. Anna Visser', profession: 'Cardiology' } },
+      { profile: { displayName: 'Nurse Bram de Vries', profession: 'Ward 4' } },
+    ],
+  });
+  ({ page } = scene);
+  [me, anna, bram] = scene.phones;
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  for (const p of [me, anna, bram]) await p?.close();
-  await host?.stop();
-  await relay?.stop();
-  if (host !== undefined) rmSync(host.dataDir, { recursive: true, force: true });
-  if (relay !== undefined) rmSync(relay.dataDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => scene?.close(), 60_000);
 
 describe('a group with two phone members (real browser)', () => {
   it('pairs; both colleagues become contacts by writing first', async () => {
@@ -132,6 +116,6 @@ describe('a group with two phone members (real browser)', () => {
     await reply.click();
     await page.locator('#conversation-title', { hasText: 'Nurse Bram de Vries' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     expect(await byTestId('composer').count()).toBe(1);
-    expect(pageProblems).toEqual([]);
+    expect(scene!.problems).toEqual([]);
   }, 60_000);
 });

@@ -5,19 +5,15 @@
  * with its lockout, and the 6-hour session end returning to the pairing screen.
  * Screenshots of each main screen go to e2e/artifacts/ (git-ignored) for reviewers.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnRelay, type RelayProcess } from '../../server/testing/relay-process';
 import { DESKTOP_SESSION_MS, MINUTE_MS, PIN_MAX_TRIES, PRIVACY_SCREEN_IDLE_MS, SECOND_MS } from '../../src/shared/limits';
-import { CompanionPhone } from '../../src/phone/companion-phone';
+import type { CompanionPhone } from '../../src/phone/companion-phone';
 import type { ReceivedMessage } from '../../src/phone/message-inbox';
-import { ensureFreshBuild, REPO_ROOT } from './fresh-build';
-import { spawnWebHost, type WebHostProcess } from './web-host-process';
-import { collectPageProblems, DESKTOP_VIEWPORT, launchChromium, scanQrCode } from '../support/chromium';
+import { scanQrCode } from '../support/chromium';
+import { openWardScene, type WardScene } from './ward-scene';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts', 'browser');
 const WORKSTATION = 'Ward 4 nursing station';
 const INBOUND = 'Bed 12: potassium 3.1 mmol/L, please review the KCl dose';
 const REPLY = 'Give 20 mmol KCl orally and recheck at 14:00';
@@ -25,46 +21,35 @@ const PIN = '48213';
 const WRONG_PIN = '90017';
 const UI_TIMEOUT = 20 * SECOND_MS;
 
-let relay: RelayProcess | undefined;
-let host: WebHostProcess | undefined;
-let browser: Browser | undefined;
+let scene: WardScene | undefined;
 let page: Page;
 let phoneA: CompanionPhone | undefined;
 let phoneB: CompanionPhone | undefined;
-/** Anything the page reports as broken: CSP violations, uncaught errors. */
-const pageProblems: string[] = [];
 
 const byTestId = (id: string) => page.getByTestId(id);
-const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => scene!.shot(name);
 const textFrom = (body: string) => (m: ReceivedMessage) => m.content.kind === 'text' && m.content.body === body;
 
-const scanQrFromScreenshot = (name: string) => scanQrCode(page, path.join(ARTIFACTS, `${name}.png`));
+const scanQrFromScreenshot = (name: string) => scanQrCode(page, path.join(scene!.artifactsDir, `${name}.png`));
 
 beforeAll(async () => {
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  ensureFreshBuild();
-  relay = await spawnRelay({ args: ['--test-clock'] });
-  phoneA = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Anna Visser', profession: 'Internal medicine' } });
-  phoneB = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Bram de Vries', profession: 'Nursing' } });
-  host = await spawnWebHost({ relayUrl: relay.url, workstationName: WORKSTATION });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: DESKTOP_VIEWPORT });
-  collectPageProblems(page, pageProblems);
-  // The page's timers run on Playwright's clock so the 60 s idle rule can be fast-forwarded.
-  await page.clock.install();
-  await page.goto(host.url);
+  scene = await openWardScene({
+    artifacts: 'browser',
+    workstationName: WORKSTATION,
+    relay: { args: ['--test-clock'] },
+    phones: [
+      { profile: { displayName: 'Dr. Anna Visser', profession: 'Internal medicine' } },
+      { profile: { displayName: 'Bram de Vries', profession: 'Nursing' } },
+    ],
+    errorMessages: false,
+    // The page's timers run on Playwright's clock so the 60 s idle rule can be fast-forwarded.
+    beforeLoad: (p) => p.clock.install(),
+  });
+  ({ page } = scene);
+  [phoneA, phoneB] = scene.phones;
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await phoneA?.close();
-  await phoneB?.close();
-  await host?.stop();
-  await relay?.stop();
-  if (host !== undefined) rmSync(host.dataDir, { recursive: true, force: true });
-  if (relay !== undefined) rmSync(relay.dataDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => scene?.close(), 60_000);
 
 describe('ward workstation in a real browser', () => {
   it('pairs with phone A by the QR code read from a screenshot, comparing the confirmation code', async () => {
@@ -160,7 +145,7 @@ describe('ward workstation in a real browser', () => {
   }, 90_000);
 
   it('returns to the pairing screen when the relay ends the 6-hour session', async () => {
-    await relay!.advanceClock(DESKTOP_SESSION_MS + MINUTE_MS);
+    await scene!.relay.advanceClock(DESKTOP_SESSION_MS + MINUTE_MS);
     await byTestId('pairing-screen').waitFor({ state: 'visible', timeout: 30 * SECOND_MS });
     await expect.poll(() => byTestId('pairing-qr').isVisible(), { timeout: UI_TIMEOUT }).toBe(true);
     expect(await page.content()).not.toContain(REPLY);
@@ -168,11 +153,11 @@ describe('ward workstation in a real browser', () => {
   }, 60_000);
 
   it('ran the whole way under the strict CSP with no page errors', () => {
-    expect(pageProblems).toEqual([]);
+    expect(scene!.problems).toEqual([]);
   });
 
   it('wrote no message content to the desktop logs', () => {
-    const logs = host!.logs();
+    const logs = scene!.host.logs();
     expect(logs.length).toBeGreaterThan(0);
     expect(logs).not.toContain(INBOUND);
     expect(logs).not.toContain(REPLY);
