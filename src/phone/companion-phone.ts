@@ -243,6 +243,7 @@ export class CompanionPhone {
           clock: this.#clock,
           publishOwnList: (list, wipes) => this.#publishOwnList(list, wipes),
           save: () => this.#save(),
+          groups: () => this.#groups.all,
         }),
         // Shown on the desktop's Security key screen; the desktop keeps it in memory only.
         backupCode: this.#backup.code,

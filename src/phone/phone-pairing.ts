@@ -1,5 +1,6 @@
 /** The companion phone's part in QR pairing: how linking a desktop changes its device list and key store. */
 import type { Clock } from '../shared/clock';
+import type { GroupState } from '../shared/groups/group-state';
 import type { PairingSnapshot } from '../shared/messages/pairing-snapshot';
 import type { PhonePairingAccount, LinkedDesktop } from '../shared/protocol/pairing';
 import type { AccountId, DeviceId } from '../shared/protocol/ids';
@@ -14,6 +15,8 @@ export interface PairingHost {
   /** Publishes a signed device list (and wipe commands) and, once the relay took it, makes it the current one. */
   publishOwnList(list: Uint8Array, wipes?: readonly Uint8Array[]): Promise<void>;
   save(): void;
+  /** The group states the phone holds (a broadcast list it receives: its own view), for the new desktop. */
+  groups?(): readonly GroupState[];
 }
 
 export function pairingAccountFor(host: PairingHost): PhonePairingAccount {
@@ -62,6 +65,7 @@ export function pairingAccountFor(host: PairingHost): PhonePairingAccount {
       return {
         contacts: Object.entries(state.contacts).map(([accountId, profile]) => ({ accountId: accountId as AccountId, profile })),
         messages: state.history,
+        groups: host.groups?.() ?? [],
       };
     },
   };

@@ -103,6 +103,10 @@ export const PAIRING_STEP_TIMEOUT_MS = 20 * SECOND_MS;
 export const PAIRING_SNAPSHOT_MAX_BYTES = 192 * 1024;
 /** Most messages in that snapshot (the newest are kept). */
 export const PAIRING_SNAPSHOT_MAX_MESSAGES = 500;
+/** Part of the pairing snapshot's byte bound the phone spends on group states, before recent messages (groups first: they make the desktop able to send). */
+export const PAIRING_SNAPSHOT_GROUPS_MAX_BYTES = 128 * 1024;
+/** Most group states in a pairing snapshot. */
+export const PAIRING_SNAPSHOT_MAX_GROUPS = 200;
 /** Longest text message body, in UTF-16 code units. */
 export const MESSAGE_TEXT_MAX_CHARS = 16_000;
 /** Most message ids one receipt may acknowledge. */

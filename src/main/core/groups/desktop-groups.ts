@@ -8,6 +8,7 @@ import type { Clock } from '../../../shared/clock';
 import { isWardlineError } from '../../../shared/errors';
 import type { GroupActor } from '../../../shared/groups/group-change';
 import type { GroupId } from '../../../shared/groups/group-id';
+import type { GroupState } from '../../../shared/groups/group-state';
 import type { AnyContent, AttachmentContent } from '../../../shared/messages/content';
 import type { AccountId } from '../../../shared/protocol/ids';
 import type { SessionCipher } from '../../../shared/protocol/session-cipher';
@@ -83,6 +84,11 @@ export class DesktopGroups {
         unknownAccounts: (ids) => void this.#learn(ids),
       },
     });
+  }
+
+  /** The group states of the pairing snapshot (GroupInbox.importSnapshot); returns how many were stored. */
+  importSnapshot(states: readonly GroupState[], skipped: readonly string[]): number {
+    return this.inbox.importSnapshot(states, skipped);
   }
 
   /** Incoming content; false when it is not group content. */

@@ -11,7 +11,7 @@
 import type { Clock } from '../../../shared/clock';
 import { isWardlineError } from '../../../shared/errors';
 import { applyGroupChange, peekGroupChange } from '../../../shared/groups/group-change';
-import { findMember, mayPost } from '../../../shared/groups/group-state';
+import { findMember, mayPost, type GroupState } from '../../../shared/groups/group-state';
 import type { AnyContent, AttachmentContent, GroupChangeContent, GroupJoinRequestContent, TextContent } from '../../../shared/messages/content';
 import { GROUP_MAX_MEMBERS } from '../../../shared/limits';
 import type { AccountId } from '../../../shared/protocol/ids';
@@ -91,18 +91,49 @@ export class GroupInbox {
       log.warn({ groupId, from: from.accountId, code: codeOf(err) }, 'group change refused');
       return;
     }
-    const member = findMember(next, this.#d.self) !== undefined;
-    // A group we were never in is nobody's business here: no row, no conversation.
-    if (!stored && !member) {
+    if (!this.#accept(next, stored)) {
       log.warn({ groupId, code: 'NOT_MEMBER' }, 'group change for a group we are not in dropped');
       return;
     }
+    log.info({ groupId, version: next.version }, 'group change applied');
+  }
+
+  /**
+   * The group states our own phone handed over at pairing (src/shared/messages/pairing-snapshot-groups.ts,
+   * already decoded and re-checked there), stored exactly as an applied change would be. A state
+   * not newer than the stored one (a re-pair onto an existing database) leaves the row alone; a
+   * group we are not in gets no row. Returns how many groups were stored.
+   */
+  importSnapshot(states: readonly GroupState[], skipped: readonly string[]): number {
+    const { store, log } = this.#d;
+    for (const code of skipped) log.warn({ code }, 'snapshot group skipped');
+    let imported = 0;
+    for (const state of states) {
+      const stored = store.groups.get(state.groupId);
+      if (stored && stored.version >= state.version) continue;
+      try {
+        if (this.#accept(state, stored)) imported++;
+        else log.warn({ groupId: state.groupId, code: 'NOT_MEMBER' }, 'snapshot group skipped');
+      } catch (err) {
+        log.warn({ groupId: state.groupId, code: codeOf(err) }, 'snapshot group skipped');
+      }
+    }
+    if (imported > 0) log.info({ groups: imported }, 'snapshot groups stored');
+    return imported;
+  }
+
+  /** Stores a verified state (false, nothing stored, for a group we were never in) and tells the session. */
+  #accept(next: GroupState, stored: StoredGroup | null): boolean {
+    const { store } = this.#d;
+    const member = findMember(next, this.#d.self) !== undefined;
+    // A group we were never in is nobody's business here: no row, no conversation.
+    if (!stored && !member) return false;
     const saved = store.groups.save(toStoredState(next), { removed: !member });
-    log.info({ groupId, version: saved.version }, 'group change applied');
     const unknown = next.members.filter((m) => m.accountId !== this.#d.self && !store.contacts.get(m.accountId)).map((m) => m.accountId);
     if (unknown.length > 0 && next.members.length <= GROUP_MAX_MEMBERS) this.#d.events.unknownAccounts(unknown);
     this.#d.events.groupChanged(saved.groupId, saved.conversationId);
     this.#d.events.conversationsChanged();
+    return true;
   }
 
   #message(c: TextContent | AttachmentContent, from: From): void {

@@ -235,6 +235,7 @@ export class AccountSession {
       const auth = await session.#link.start();
       const window = sessionWindow(authorisedAt, auth.sessionEndsAt);
       session.messaging.importSnapshot(result.snapshot);
+      session.groups.importSnapshot(result.snapshot.groups ?? [], result.snapshot.skippedGroups ?? []);
       session.timer.start(window);
       session.#opened = true;
       if (session.#endedWhileOpening) throw new CoreError('SESSION_EXPIRED', session.#endedWhileOpening);
