@@ -1,7 +1,7 @@
 /**
  * `npm run relay -- --port 0 --data DIR [--host 127.0.0.1] [--public-url wss://...]
  *   [--tls-cert F --tls-key F] [--trust-proxy] [--log-level info] [--test-clock]
- *   [--redis redis://host:6379 --node-id NAME] ...` — see docs/relay-operations.md and docs/deployment.md.
+ *   [--redis redis://host:6379 --node-id NAME --blob-dir SHARED] ...` — see docs/relay-operations.md and docs/deployment.md.
  * Prints "Wardline relay listening on <url>" on stdout once ready; logs go to stderr.
  */
 import { parseArgs } from 'node:util';
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     redis: { type: 'string' },
     'node-id': { type: 'string' },
     'presence-ttl-ms': { type: 'string' },
+    'blob-dir': { type: 'string' },
   },
   strict: true,
 });
@@ -66,6 +67,7 @@ const parsed = zRelayConfig.safeParse(
       redis: values.redis ?? process.env.WARDLINE_RELAY_REDIS,
       nodeId: values['node-id'] ?? process.env.WARDLINE_RELAY_NODE_ID,
       presenceTtlMs: values['presence-ttl-ms'],
+      blobDir: values['blob-dir'],
     }).filter(([, v]) => v !== undefined),
   ),
 );

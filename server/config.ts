@@ -49,10 +49,14 @@ export const zRelayConfig = z
     /** This node's name in the cluster (logs, presence keys); default: random per start. */
     nodeId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/).optional(),
     presenceTtlMs: positive.default(RELAY_PRESENCE_TTL_MS),
+    /** With --redis: the directory every node mounts for attachment blob files (default: DATA/blobs, this node only). */
+    blobDir: z.string().min(1).optional(),
   })
   .strict()
   .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), { message: '--tls-cert and --tls-key go together' })
-  .refine((c) => !c.testClock || isLoopback(c.host), { message: '--test-clock only on a loopback host' });
+  .refine((c) => !c.testClock || isLoopback(c.host), { message: '--test-clock only on a loopback host' })
+  // A single node keeps its blob index in its SQLite file; sharing the files needs the shared index.
+  .refine((c) => c.blobDir === undefined || c.redis !== undefined, { message: '--blob-dir needs --redis' });
 
 export type RelayConfig = z.infer<typeof zRelayConfig>;
 export type RelayConfigInput = z.input<typeof zRelayConfig>;

@@ -3,11 +3,11 @@ import type { Clock } from '../src/shared/clock';
 import type { AccountPublishing } from './account-publishing';
 import type { BackupStore } from './backup-store';
 import type { AttestationAuthority } from './attestation-authority';
-import type { BlobStore } from './blob-store';
 import type { Directory } from './directory';
 import type { GroupListings } from './group-listings';
 import type { Logger } from './logging';
 import type { OfflineQueue } from './offline-queue';
+import type { BlobService } from './stores/blob-service';
 import type { RendezvousService } from './stores/rendezvous-service';
 import type { Router } from './router';
 import type { Sessions } from './sessions';
@@ -29,7 +29,7 @@ export interface RelayContext {
   readonly publishing: AccountPublishing;
   /** Verification attestations and the directory's gate (docs/trust-and-groups.md). */
   readonly trust: AttestationAuthority;
-  readonly blobs: BlobStore;
+  readonly blobs: BlobService;
   /** Discoverable groups' signed listings (server/group-listings.ts). */
   readonly groups: GroupListings;
   readonly backups: BackupStore;

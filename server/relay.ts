@@ -4,6 +4,7 @@
  * tests and benchmarks call.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,8 @@ import { createLogger } from './logging';
 import type { RelayContext } from './relay-context';
 import { Sessions } from './sessions';
 import { openClusterStores } from './cluster/cluster-stores';
+import { RedisBlobStore } from './cluster/redis-blobs';
+import type { BlobService } from './stores/blob-service';
 import { openEmbeddedStores } from './stores/embedded-stores';
 
 /** The client's address; behind a trusted proxy the nearest address the proxy saw. */
@@ -56,8 +59,8 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
   const testClock = config.testClock ? new AdjustableClock() : undefined;
   const clock = inject.clock ?? testClock ?? { now: () => Date.now() };
   const log = inject.logger ?? createLogger(config.logLevel);
-  // With --redis the directory, queue and rendezvous are shared by every node; the SQLite file
-  // then holds only this node's blob index (docs/deployment.md).
+  // With --redis the directory, queue, rendezvous and blob index are shared by every node; the
+  // SQLite file then holds only this node's group listings (docs/deployment.md).
   const cluster = config.redis ? await openClusterStores(config.redis, config, clock, log) : undefined;
   const db = openRelayDatabase(config.dataDir, config.synchronous);
   const stores = cluster ?? openEmbeddedStores(db, config, clock, log);
@@ -68,11 +71,20 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
   const publishing = new AccountPublishing(directory, sessions, clock, log);
   const trust = new AttestationAuthority(directory, config.authorityKey ? hexToBytes(config.authorityKey) : null, clock, log);
   stores.connect({ router, sessions, trust });
-  const blobs = new BlobStore(db, config.dataDir, clock, {
+  const blobOptions = {
     retentionMs: RELAY_BLOB_RETENTION_MS,
     maxBlobBytes: RELAY_BLOB_MAX_BYTES,
     quotaBytesPerDevice: RELAY_BLOB_QUOTA_BYTES_PER_DEVICE,
-  });
+  };
+  // With --redis the blob index is shared and the files live on --blob-dir (a mount every node sees).
+  const sharedBlobs = config.redis
+    ? await RedisBlobStore.open(config.redis, config.blobDir ?? join(config.dataDir, 'blobs'), clock, blobOptions, log).catch(async (error: unknown) => {
+        await stores.close();
+        db.close();
+        throw error;
+      })
+    : undefined;
+  const blobs: BlobService = sharedBlobs ?? new BlobStore(db, config.dataDir, clock, blobOptions);
 
   const backups = new BackupStore(config.dataDir, clock);
   const groups = new GroupListings(db, directory, trust, clock);
@@ -173,7 +185,7 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
         server.close(() => {
           queue.close();
           backups.close();
-          void stores.close().finally(() => {
+          void Promise.all([stores.close(), sharedBlobs?.close()]).finally(() => {
             db.close();
             log.info('relay stopped');
             log.flush();

@@ -96,7 +96,7 @@ export function handleRequest(ctx: RelayContext, conn: Connection, link: DeviceL
     case 'blob-put':
     case 'blob-status':
     case 'blob-get':
-      return handleBlobRequest(ctx.blobs, authenticated(link).deviceId, frame);
+      return whenStored(ctx, conn, frame.r, handleBlobRequest(ctx.blobs, authenticated(link).deviceId, frame), (x) => x);
     case 'backup-put':
     case 'backup-challenge':
     case 'backup-prove':
