@@ -24,6 +24,7 @@ import { ATTACHMENT_MAX_BYTES, ATTACHMENT_UPLOAD_CHUNK_BYTES } from '../src/shar
 import type { AttachmentContent } from '../src/shared/messages/content';
 import { coreApiCaller, recordCoreEvents, type RecordedEvents } from './support/core-api';
 import { filesUnder } from './support/files-under';
+import { SENT_OR_DELIVERED } from './support/message-states';
 
 const MARKER = 'PLANTED-chunked-scan-de-Vries-MRI';
 
@@ -107,7 +108,7 @@ describe('chunked attachment uploads (real relay)', () => {
     const handedOver = Date.now();
     const sent = await call('attachments.commitUpload', { uploadId, caption: 'MRI for the tumour board' });
     const committed = Date.now();
-    expect(sent).toMatchObject({ state: 'sent', body: 'MRI for the tumour board', attachments: [{ kind: 'file', size }] });
+    expect(sent).toMatchObject({ state: SENT_OR_DELIVERED, body: 'MRI for the tumour board', attachments: [{ kind: 'file', size }] });
 
     const received = await phoneB.waitForMessage((m) => m.content.kind === 'attachment' && m.content.id === sent.id, 60_000);
     const content = received.content as AttachmentContent;

@@ -22,6 +22,7 @@ import { systemClock } from '../src/shared/clock';
 import type { AttachmentContent } from '../src/shared/messages/content';
 import { coreApiCaller } from './support/core-api';
 import { filesUnder } from './support/files-under';
+import { SENT_OR_DELIVERED } from './support/message-states';
 
 const PLANTED_PDF = 'PLANTED-lab-report-Jansen-potassium-6.1';
 
@@ -96,7 +97,7 @@ describe('attachments between the desktop core and companion phones (real relay)
       data: Buffer.from(tagged).toString('base64'),
       caption: 'left heel',
     });
-    expect(sent).toMatchObject({ state: 'sent', body: 'left heel', attachments: [{ kind: 'image', size: original.length }] });
+    expect(sent).toMatchObject({ state: SENT_OR_DELIVERED, body: 'left heel', attachments: [{ kind: 'image', size: original.length }] });
     const progress = events.filter((e) => e.event === 'attachment.progress').map((e) => e.payload as ApiEventPayload<'attachment.progress'>);
     expect(progress.at(-1)).toMatchObject({ messageId: sent.id, direction: 'upload' });
     expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);

@@ -29,6 +29,7 @@ import { InMemorySessionStore } from '../src/shared/protocol/session-store';
 import { relayAuthSigner } from '../src/shared/wire/relay-auth';
 import { RelayClient } from '../src/shared/wire/relay-client';
 import { coreApiCaller, recordCoreEvents, type RecordedEvents } from './support/core-api';
+import { SENT_OR_DELIVERED } from './support/message-states';
 
 const logger = createCoreLogger({ level: 'silent' });
 const TIMEOUT = 15_000;
@@ -116,7 +117,7 @@ describe('groups on the desktop (real relay, phones and core)', () => {
     const gotA = colleagueA.groups.waitForEvent((e) => e.type === 'message', TIMEOUT);
     const gotB = colleagueB.groups.waitForEvent((e) => e.type === 'message', TIMEOUT);
     const sent = await call('messages.send', { conversationId, text: body });
-    expect(sent).toMatchObject({ conversationId, direction: 'out', state: 'sent' });
+    expect(sent).toMatchObject({ conversationId, direction: 'out', state: SENT_OR_DELIVERED });
     for (const got of [gotA, gotB]) {
       const e = await got;
       expect(e.type === 'message' && e.content.kind === 'text' ? [e.groupId, e.from, e.content.body] : null).toEqual([groupId, me.accountId, body]);
@@ -127,7 +128,7 @@ describe('groups on the desktop (real relay, phones and core)', () => {
     const file = new TextEncoder().encode('%PDF-1.4\n% ECG ward 4 bed 7\n%%EOF\n');
     const got = colleagueA.groups.waitForEvent((e) => e.type === 'message' && e.content.kind === 'attachment', TIMEOUT);
     const sent = await call('messages.sendAttachment', { conversationId, fileName: 'ecg.pdf', mimeType: 'application/pdf', data: Buffer.from(file).toString('base64') });
-    expect(sent).toMatchObject({ conversationId, state: 'sent', attachments: [{ kind: 'pdf', size: file.length }] });
+    expect(sent).toMatchObject({ conversationId, state: SENT_OR_DELIVERED, attachments: [{ kind: 'pdf', size: file.length }] });
     const e = await got;
     if (e.type !== 'message' || e.content.kind !== 'attachment') throw new Error('not an attachment');
     expect(e.groupId).toBe(groupId);
@@ -183,7 +184,7 @@ describe('groups on the desktop (real relay, phones and core)', () => {
     const seen = await annaSees;
     expect(seen.type === 'changed' ? seen.state.members.map((m) => m.accountId).sort() : null).toEqual([me.accountId, colleagueA.accountId].sort());
     const gotB = colleagueB.groups.waitForEvent((e) => e.type === 'message' && e.content.kind === 'text' && e.content.body === 'Batch 42 recalled', TIMEOUT);
-    expect(await call('messages.send', { conversationId: list.conversationId, text: 'Batch 42 recalled' })).toMatchObject({ state: 'sent' });
+    expect(await call('messages.send', { conversationId: list.conversationId, text: 'Batch 42 recalled' })).toMatchObject({ state: SENT_OR_DELIVERED });
     await gotB;
   }, 30_000);
 

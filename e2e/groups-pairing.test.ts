@@ -16,6 +16,7 @@ import { createCoreLogger } from '../src/main/core/logging';
 import { CompanionPhone } from '../src/phone/companion-phone';
 import type { GroupState } from '../src/shared/groups/group-state';
 import { coreApiCaller, recordCoreEvents, type RecordedEvents } from './support/core-api';
+import { SENT_OR_DELIVERED } from './support/message-states';
 
 const TIMEOUT = 15_000;
 const GROUP_NAME = 'Ward 7 night shift';
@@ -83,7 +84,7 @@ describe('groups in the pairing snapshot (real relay, phones and core)', () => {
     const c = (await call('conversations.list', {})).find((x) => x.title === GROUP_NAME)!;
     const body = 'Bed 12 needs a fluid balance check';
     const gotB = nurseB.groups.waitForEvent((e) => e.type === 'message' && e.content.kind === 'text' && e.content.body === body, TIMEOUT);
-    expect(await call('messages.send', { conversationId: c.id, text: body })).toMatchObject({ conversationId: c.id, direction: 'out', state: 'sent' });
+    expect(await call('messages.send', { conversationId: c.id, text: body })).toMatchObject({ conversationId: c.id, direction: 'out', state: SENT_OR_DELIVERED });
     const e = await gotB;
     expect(e.type === 'message' ? [e.groupId, e.from] : null).toEqual([group.groupId, nurseA.accountId]);
   }, 30_000);
