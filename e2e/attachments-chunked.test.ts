@@ -14,15 +14,13 @@ import exifr from 'exifr';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
-import { createDesktopCore, type DesktopCore } from '../src/main/core/desktop-core';
+import type { DesktopCore } from '../src/main/core/desktop-core';
 import { createCoreLogger } from '../src/main/core/logging';
-import { ManualTimers } from '../src/main/core/scheduling/manual-timers';
 import { CompanionPhone } from '../src/phone/companion-phone';
 import { jpegWithMetadata } from '../src/shared/attachments/image-fixtures';
-import { systemClock } from '../src/shared/clock';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENT_UPLOAD_CHUNK_BYTES } from '../src/shared/limits';
 import type { AttachmentContent } from '../src/shared/messages/content';
-import { coreApiCaller, recordCoreEvents, type RecordedEvents } from './support/core-api';
+import { coreApiCaller, createRealTimeCore, pairCoreWith, recordCoreEvents, type RecordedEvents } from './support/core-api';
 import { filesUnder } from './support/files-under';
 import { SENT_OR_DELIVERED } from './support/message-states';
 
@@ -68,18 +66,9 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'wardline-chunked-e2e-'));
   phoneA = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Eva de Vries', profession: 'Radiology' } });
   phoneB = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Sam Peters', profession: 'Neurology' } });
-  core = await createDesktopCore({
-    dataDir,
-    relayUrl: relay.url,
-    workstationName: 'Radiology reading room',
-    clock: systemClock,
-    timers: new ManualTimers({ now: () => systemClock.now(), advance: () => undefined }),
-    logger: createCoreLogger({ level: 'silent' }),
-  });
+  core = await createRealTimeCore({ dataDir, relayUrl: relay.url, workstationName: 'Radiology reading room' });
   recorded = recordCoreEvents(core);
-  const offer = await call('pairing.start', {});
-  await phoneA.pairDesktop(offer.url, { approve: () => true });
-  await recorded.waitFor('pairing.progress', (p) => p.step === 'completed', { timeoutMs: 30_000 });
+  await pairCoreWith(call, recorded, phoneA);
   conversationId = (await call('conversations.start', { accountId: phoneB.accountId })).id;
 }, 90_000);
 

@@ -10,14 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type RelayProcess } from '../server/testing/relay-process';
-import { createDesktopCore, type DesktopCore } from '../src/main/core/desktop-core';
+import type { DesktopCore } from '../src/main/core/desktop-core';
 import { createCoreLogger } from '../src/main/core/logging';
-import { ManualTimers } from '../src/main/core/scheduling/manual-timers';
 import { CompanionPhone } from '../src/phone/companion-phone';
 import type { ApiEventPayload, AppState } from '../src/shared/api';
-import { systemClock } from '../src/shared/clock';
 import type { AttachmentContent } from '../src/shared/messages/content';
-import { coreApiCaller, recordCoreEvents, type RecordedEvents } from './support/core-api';
+import { coreApiCaller, createRealTimeCore, pairCoreWith, recordCoreEvents, type RecordedEvents } from './support/core-api';
 
 const SIZE = 48 * 1024 * 1024;
 
@@ -67,18 +65,9 @@ beforeAll(async () => {
   relay = await spawnRelay({ dataDir: relayData });
   phoneA = await CompanionPhone.create({ relayUrl: relay.url, profile: { displayName: 'Dr. Noor Bakker', profession: 'Cardiology' } });
   phoneB = await CompanionPhone.create({ relayUrl: relay.url, dataDir: phoneBData, profile: { displayName: 'Dr. Jan Mertens', profession: 'Cardiology' } });
-  core = await createDesktopCore({
-    dataDir: tmp(),
-    relayUrl: relay.url,
-    workstationName: 'Cath lab',
-    clock: systemClock,
-    timers: new ManualTimers({ now: () => systemClock.now(), advance: () => undefined }),
-    logger: createCoreLogger({ level: 'silent' }),
-  });
+  core = await createRealTimeCore({ dataDir: tmp(), relayUrl: relay.url, workstationName: 'Cath lab' });
   recorded = recordCoreEvents(core);
-  const offer = await call('pairing.start', {});
-  await phoneA.pairDesktop(offer.url, { approve: () => true });
-  await recorded.waitFor('pairing.progress', (p) => p.step === 'completed', { timeoutMs: 30_000 });
+  await pairCoreWith(call, recorded, phoneA);
   conversationId = (await call('conversations.start', { accountId: phoneB.accountId })).id;
 }, 90_000);
 

@@ -2,9 +2,12 @@
  * Test support: drives a desktop core in-process through the same API dispatch the renderer uses,
  * and records the events it emits so a test can wait for one.
  */
-import type { CoreLogger } from '../../src/main/core/logging';
+import { createCoreLogger, type CoreLogger } from '../../src/main/core/logging';
 import { dispatchApiCall } from '../../src/main/core/api/dispatch';
-import type { DesktopCore } from '../../src/main/core/desktop-core';
+import { createDesktopCore, type DesktopCore } from '../../src/main/core/desktop-core';
+import { ManualTimers } from '../../src/main/core/scheduling/manual-timers';
+import type { CompanionPhone } from '../../src/phone/companion-phone';
+import { systemClock } from '../../src/shared/clock';
 import type { ApiEventName, ApiEventPayload, ApiInput, ApiMethodName, ApiOutput } from '../../src/shared/api';
 
 export type CoreApiCall = <M extends ApiMethodName>(method: M, input: ApiInput<M>) => Promise<ApiOutput<M>>;
@@ -54,4 +57,21 @@ export function recordCoreEvents(core: DesktopCore): RecordedEvents {
       check();
     });
   return { events, waitFor };
+}
+
+/** A silent desktop core on real time (the relay and phones use it too), for tests that exercise no time rule. */
+export function createRealTimeCore(options: { dataDir: string; relayUrl: string; workstationName: string }): Promise<DesktopCore> {
+  return createDesktopCore({
+    ...options,
+    clock: systemClock,
+    timers: new ManualTimers({ now: () => systemClock.now(), advance: () => undefined }),
+    logger: createCoreLogger({ level: 'silent' }),
+  });
+}
+
+/** Pairs the core behind `call` with `phone` from its offer, and waits until pairing completed. */
+export async function pairCoreWith(call: CoreApiCall, recorded: RecordedEvents, phone: CompanionPhone): Promise<void> {
+  const offer = await call('pairing.start', {});
+  await phone.pairDesktop(offer.url, { approve: () => true });
+  await recorded.waitFor('pairing.progress', (p) => p.step === 'completed', { timeoutMs: 30_000 });
 }
