@@ -24,6 +24,9 @@ interface DeviceRow {
 class SqliteDirectory implements DirectoryStore {
   readonly #devices = new Map<DeviceId, DeviceRecord>();
   readonly #byAccount = new Map<AccountId, DeviceRecord[]>();
+  /** Active desktops only: what the session sweep looks at, however many records history holds. */
+  readonly #activeDesktops = new Set<DeviceRecord>();
+  onDesktopAdded: ((record: DeviceRecord) => void) | undefined;
   readonly #sql;
 
   constructor(private readonly db: RelayDatabase) {
@@ -91,10 +94,14 @@ class SqliteDirectory implements DirectoryStore {
     const mine = this.#byAccount.get(record.accountId);
     if (mine) mine.push(record);
     else this.#byAccount.set(record.accountId, [record]);
+    if (record.kind === 'desktop' && record.state === 'active') {
+      this.#activeDesktops.add(record);
+      this.onDesktopAdded?.(record);
+    }
   }
 
-  *desktops(): Iterable<DeviceRecord> {
-    for (const d of this.#devices.values()) if (d.kind === 'desktop' && d.state === 'active') yield d;
+  desktops(): Iterable<DeviceRecord> {
+    return this.#activeDesktops.values();
   }
 
   account(accountId: AccountId): AccountRecord | undefined {
@@ -120,6 +127,7 @@ class SqliteDirectory implements DirectoryStore {
     this.#sql.dropPrekeys.run(deviceId);
     this.#sql.dropSignedPrekey.run(deviceId);
     record.state = state;
+    this.#activeDesktops.delete(record);
   }
 
   putSignedPrekey(deviceId: DeviceId, prekey: Uint8Array): void {

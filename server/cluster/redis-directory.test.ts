@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RELAY_MAX_ATTESTATIONS_PER_ACCOUNT } from '../../src/shared/limits';
-import { newDeviceId, type AccountId } from '../../src/shared/protocol/ids';
+import { FakeClock } from '../../src/shared/clock';
+import { DESKTOP_SESSION_MS, RELAY_MAX_ATTESTATIONS_PER_ACCOUNT } from '../../src/shared/limits';
+import { newDeviceId, type AccountId, type DeviceId } from '../../src/shared/protocol/ids';
+import { CLOSE_CODES } from '../../src/shared/wire/close-codes';
+import type { OfflineQueue } from '../offline-queue';
+import type { Router } from '../router';
+import { Sessions } from '../sessions';
 import { decodeClusterMessage } from './cluster-messages';
 import { RedisDirectory } from './redis-directory';
 import { connectRedis, type RedisLink } from './redis-link';
@@ -120,5 +125,67 @@ describe('Redis directory shared by two nodes', () => {
     expect(fresh.device(good.deviceId)?.accountId).toBe(id);
     expect(fresh.account(id)?.version).toBe(1);
     expect(fresh.device('ffffffffffffffffffffffffffffffff' as never)).toBeUndefined();
+  });
+});
+
+/** Resolves once `check` holds (another node's broadcast arrives asynchronously). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Sessions over a node's directory, recording what it drops and closes. */
+function sessionsOn(directory: RedisDirectory, clock: FakeClock) {
+  const dropped: DeviceId[] = [];
+  const closed: [DeviceId, number][] = [];
+  const sessions = new Sessions(directory, { dropDevice: (d: DeviceId) => dropped.push(d) } as unknown as OfflineQueue, clock, DESKTOP_SESSION_MS, log);
+  sessions.router = { disconnect: (d: DeviceId, code: number) => closed.push([d, code]) } as unknown as Router;
+  return { sessions, dropped, closed };
+}
+
+describe('desktop sessions on a node that learned the desktop from another node', () => {
+  it('sweeps a desktop another node added after this one started, and one held when a node starts', async () => {
+    const [a, b] = [await node('sweep-a'), await node('sweep-b')];
+    const clock = new FakeClock(1000);
+    const onB = sessionsOn(b, clock);
+    const id = accountId();
+    const desk = device(id, 'desktop');
+    const phone = device(id);
+    a.transaction(() => {
+      a.saveAccount(account(id, 1));
+      a.addDevice(phone);
+      a.addDevice(desk);
+    });
+    await a.written();
+    await until(() => b.device(desk.deviceId) !== undefined, 'the broadcast');
+    expect([...b.desktops()].map((d) => d.deviceId)).toContain(desk.deviceId);
+    expect([...b.desktops()].map((d) => d.deviceId)).not.toContain(phone.deviceId);
+
+    // A node started now finds the desktop in its startup walk.
+    const c = await node('sweep-c');
+    const onC = sessionsOn(c, clock);
+    expect([...c.desktops()].map((d) => d.deviceId)).toContain(desk.deviceId);
+
+    clock.set(1000 + DESKTOP_SESSION_MS - 1);
+    onB.sessions.sweep();
+    expect(b.device(desk.deviceId)?.state).toBe('active');
+    clock.advance(1);
+    onB.sessions.sweep();
+    expect(b.device(desk.deviceId)?.state).toBe('expired');
+    expect(onB.closed).toEqual([[desk.deviceId, CLOSE_CODES.SESSION_EXPIRED]]);
+    expect(onB.dropped).toEqual([desk.deviceId]);
+    expect([...b.desktops()]).toEqual([]);
+    await b.written();
+    await until(() => a.device(desk.deviceId)?.state === 'expired', 'the retirement on the other node');
+    expect([...a.desktops()].map((d) => d.deviceId)).not.toContain(desk.deviceId);
+
+    // c may learn of the expiry first or sweep first: either way the session ends once on c.
+    onC.sessions.sweep();
+    expect(c.device(desk.deviceId)?.state).toBe('expired');
+    expect(onC.dropped.length).toBeLessThanOrEqual(1);
+    expect(b.device(phone.deviceId)?.state).toBe('active');
   });
 });

@@ -54,6 +54,9 @@ export interface RedisDirectoryEvents {
 export class RedisDirectory implements DirectoryStore {
   readonly #devices = new Map<DeviceId, DeviceRecord>();
   readonly #byAccount = new Map<AccountId, DeviceRecord[]>();
+  /** Active desktops only: what the session sweep looks at, however many records history holds. */
+  readonly #activeDesktops = new Set<DeviceRecord>();
+  onDesktopAdded: ((record: DeviceRecord) => void) | undefined;
   readonly #accounts = new Map<AccountId, AccountRecord>();
   /** `account/name` → blob. */
   readonly #attestations = new Map<string, Uint8Array>();
@@ -114,8 +117,8 @@ export class RedisDirectory implements DirectoryStore {
     return this.#byAccount.get(accountId) ?? [];
   }
 
-  *desktops(): Iterable<DeviceRecord> {
-    for (const d of this.#devices.values()) if (d.kind === 'desktop' && d.state === 'active') yield d;
+  desktops(): Iterable<DeviceRecord> {
+    return this.#activeDesktops.values();
   }
 
   account(accountId: AccountId): AccountRecord | undefined {
@@ -173,6 +176,7 @@ export class RedisDirectory implements DirectoryStore {
     const record = this.#devices.get(deviceId);
     if (!record || record.state !== 'active') return;
     record.state = state;
+    this.#activeDesktops.delete(record);
     const message = this.#message({ d: [deviceId], de: [[encodeDeviceEntry(record) as Bytes, state]] });
     this.#track(RETIRE.run(this.#redis, [K.devst, K.spk, K.otp(deviceId)], [deviceId, state, message]));
   }
@@ -335,6 +339,7 @@ export class RedisDirectory implements DirectoryStore {
     // Records are shared with live connections: update in place, and only ever away from active.
     if (held.state === 'active' && record.state !== 'active') {
       held.state = record.state;
+      this.#activeDesktops.delete(held);
       this.events.onRetired?.(held.deviceId, record.state);
     }
   }
@@ -345,5 +350,9 @@ export class RedisDirectory implements DirectoryStore {
     const mine = this.#byAccount.get(record.accountId);
     if (mine) mine.push(record);
     else this.#byAccount.set(record.accountId, [record]);
+    if (record.kind === 'desktop' && record.state === 'active') {
+      this.#activeDesktops.add(record);
+      this.onDesktopAdded?.(record);
+    }
   }
 }

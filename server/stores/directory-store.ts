@@ -48,8 +48,13 @@ export interface OneTimePrekey {
 export interface DirectoryStore {
   device(deviceId: DeviceId): DeviceRecord | undefined;
   devicesOf(accountId: AccountId): readonly DeviceRecord[];
-  /** Active desktops (their sessions end). */
+  /** Active desktops (their sessions end): bounded by those, not by every record ever seen. */
   desktops(): Iterable<DeviceRecord>;
+  /**
+   * Told of each active desktop this node learns of from now on: added here, or (Redis) written
+   * by another node. Sessions sets it so that its deadline index misses no desktop.
+   */
+  onDesktopAdded?: ((record: DeviceRecord) => void) | undefined;
   account(accountId: AccountId): AccountRecord | undefined;
   /** Stores an already verified list; runs inside the caller's transaction. */
   saveAccount(account: AccountRecord, now: number): void;
