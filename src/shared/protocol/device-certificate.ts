@@ -4,6 +4,7 @@
  * device to someone's account.
  */
 import { z } from 'zod';
+import { constantTimeEqual } from '../bytes';
 import { ProtocolError } from '../errors';
 import { decodeCbor, encodeCbor, zBytes } from './codec';
 import { zAccountId, zDeviceId, type AccountId, type DeviceId } from './ids';
@@ -66,10 +67,38 @@ export function createCertifiedDevice(account: AccountIdentity, kind: DeviceKind
   return { keys, certificate };
 }
 
+/**
+ * The exact inputs each certificate object that verifyDeviceCertificate returned was verified
+ * from. Module-private and keyed by object identity, so only verifyDeviceCertificate can vouch
+ * for a certificate: a copy, a spread or a hand-built object is never in it. Public data only;
+ * entries go with their objects.
+ */
+const verifiedFrom = new WeakMap<DeviceCertificate, { readonly bytes: Uint8Array; readonly identityKey: Uint8Array; readonly accountId: AccountId }>();
+
 export function verifyDeviceCertificate(bytes: Uint8Array, identityKey: Uint8Array, accountId: AccountId): DeviceCertificate {
   const { body, signature } = decodeSigned(bytes, 'device certificate');
   const c = decodeCbor(body, zCertificateBody, 'device certificate');
   requireSignature('device-certificate', signature, body, identityKey, 'device certificate');
   if (c.a !== accountId) throw new ProtocolError('BAD_CERTIFICATE', 'device certificate names another account');
-  return { version: 1, accountId: c.a, deviceId: c.d, kind: c.k, name: c.n, signingKey: c.sk, dhKey: c.dk, issuedAt: c.t };
+  const cert: DeviceCertificate = { version: 1, accountId: c.a, deviceId: c.d, kind: c.k, name: c.n, signingKey: c.sk, dhKey: c.dk, issuedAt: c.t };
+  // Copies (not .slice(), which is a view on a Node Buffer): the caller may reuse its buffer,
+  // and the record must keep saying exactly what was verified.
+  verifiedFrom.set(cert, { bytes: new Uint8Array(bytes), identityKey: new Uint8Array(identityKey), accountId });
+  return cert;
+}
+
+/**
+ * True when `cert` is the object verifyDeviceCertificate returned for exactly these inputs (every
+ * byte of the certificate and of the identity key equal). Verification is a pure function of
+ * them, so calling it again would return an equal certificate: the caller may use `cert` instead
+ * of verifying the signature a second time (sealed sender, per message).
+ */
+export function isVerifiedDeviceCertificate(cert: DeviceCertificate, bytes: Uint8Array, identityKey: Uint8Array, accountId: AccountId): boolean {
+  const from = verifiedFrom.get(cert);
+  return (
+    from !== undefined &&
+    from.accountId === accountId &&
+    constantTimeEqual(from.bytes, bytes) &&
+    constantTimeEqual(from.identityKey, identityKey)
+  );
 }

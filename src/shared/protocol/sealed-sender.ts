@@ -14,7 +14,7 @@ import { concatBytes, constantTimeEqual, hexToBytes, utf8ToBytes, wipe } from '.
 import { ProtocolError } from '../errors';
 import { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, aeadOpen, aeadSeal } from './aead';
 import { decodeCbor, encodeCbor, zBytes } from './codec';
-import { verifyDeviceCertificate, type DeviceCertificate } from './device-certificate';
+import { isVerifiedDeviceCertificate, verifyDeviceCertificate, type DeviceCertificate } from './device-certificate';
 import { findDevice, type DeviceList } from './device-list';
 import { dh, generateDhKeyPair, secureRandom, type RandomSource } from './diffie-hellman';
 import { zAccountId, zDeviceId, type AccountId, type DeviceId } from './ids';
@@ -122,6 +122,11 @@ export function openEnvelope(envelope: SealedEnvelope, self: { deviceId: DeviceI
 /**
  * The sender's certificate must be signed by its account's identity and be the one that
  * account's current device list holds for that device.
+ *
+ * Fast path: when the carried bytes are exactly the certificate the list's entry was verified
+ * from (under this identity key and account), that verification already gave this result, so
+ * the signature is not checked again. Any other bytes (an older certificate of the same keys,
+ * a tampered one) take the full verification below.
  */
 export async function verifySealedSender(content: SealedContent, resolveSender: SenderResolver): Promise<DeviceCertificate> {
   const list = await resolveSender(content.senderAccountId);
@@ -130,7 +135,9 @@ export async function verifySealedSender(content: SealedContent, resolveSender: 
   if (!listed) throw new ProtocolError('UNKNOWN_SENDER', 'sender device is not in its account device list');
   let cert: DeviceCertificate;
   try {
-    cert = verifyDeviceCertificate(content.senderCertificate, list.identityKey, list.accountId);
+    cert = isVerifiedDeviceCertificate(listed, content.senderCertificate, list.identityKey, list.accountId)
+      ? listed
+      : verifyDeviceCertificate(content.senderCertificate, list.identityKey, list.accountId);
   } catch (cause) {
     throw new ProtocolError('BAD_CERTIFICATE', 'sender certificate does not verify', { cause });
   }
