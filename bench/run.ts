@@ -7,6 +7,7 @@
  *   --profile DIR  V8 CPU profiles (--cpu-prof) of every server and load generator process, and
  *                 their event-loop stalls and GC pauses (DIR/stalls-PID.log), into DIR
  *   --relay-args="..."  extra relay CLI options for every relay started (what-if runs)
+ *   --relay-node-flags="..."  extra Node/V8 options for every relay process (what-if runs)
  * Prints one table per suite with targets and pass/fail. Exit code 1 if a suite crashed;
  * a missed target is reported, not an error.
  */
@@ -26,6 +27,7 @@ function parseCommandLine() {
         connections: { type: 'string' },
         profile: { type: 'string' },
         'relay-args': { type: 'string' },
+        'relay-node-flags': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -46,6 +48,10 @@ if (values.profile) process.env.WARDLINE_BENCH_PROFILE_DIR = resolve(values.prof
 if (values['relay-args']) {
   process.env.WARDLINE_BENCH_RELAY_ARGS = values['relay-args'];
   console.log(`relay started with extra options: ${values['relay-args']}`);
+}
+if (values['relay-node-flags']) {
+  process.env.WARDLINE_BENCH_RELAY_NODE_FLAGS = values['relay-node-flags'];
+  console.log(`relay processes started with node options: ${values['relay-node-flags']}`);
 }
 const connections = values.connections?.split(',').map(Number);
 if (connections?.some((n) => !Number.isInteger(n) || n < 2)) {

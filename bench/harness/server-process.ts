@@ -11,7 +11,8 @@ import { readCpuMs, readRssKiB } from './process-stats';
 /** With --profile: event-loop stalls and GC pauses are logged too (bench/load/stall-monitor.ts). */
 const STALL_MONITOR = ['--import', 'tsx', '--import', './bench/load/stall-monitor.ts'];
 
-export type ServerKind = 'bare' | 'relay';
+/** `bare-ack`: the bare forwarder with end-to-end acks (bench/load/bare-forwarder.ts --acks). */
+export type ServerKind = 'bare' | 'bare-ack' | 'relay';
 
 /** `npm run bench -- --relay-args="--synchronous normal"`: what-if runs with other relay options. */
 function extraRelayArgs(): string[] {
@@ -27,10 +28,10 @@ export class ServerProcess {
   ) {}
 
   static async start(kind: ServerKind, options: { relayArgs?: readonly string[]; spawn?: SpawnOptions } = {}): Promise<ServerProcess> {
-    if (kind === 'bare') {
+    if (kind !== 'relay') {
       const profileDir = process.env.WARDLINE_BENCH_PROFILE_DIR;
-      const spawn = profileDir ? { ...options.spawn, nodeFlags: [...(options.spawn?.nodeFlags ?? []), '--cpu-prof', `--cpu-prof-dir=${profileDir}/bare`, ...STALL_MONITOR] } : options.spawn;
-      const child = new NodeChild('bench/load/bare-forwarder.ts', ['--max-seconds', '900'], spawn);
+      const spawn = profileDir ? { ...options.spawn, nodeFlags: [...(options.spawn?.nodeFlags ?? []), '--cpu-prof', `--cpu-prof-dir=${profileDir}/${kind}`, ...STALL_MONITOR] } : options.spawn;
+      const child = new NodeChild('bench/load/bare-forwarder.ts', ['--max-seconds', '900', ...(kind === 'bare-ack' ? ['--acks'] : [])], spawn);
       const m = await child.waitForLine(/listening on (ws:\/\/127\.0\.0\.1:\d+)/, 30_000);
       return new ServerProcess(kind, m[1]!, child, undefined);
     }
@@ -38,6 +39,8 @@ export class ServerProcess {
     // `npm run bench -- --profile DIR` writes a V8 CPU profile of every relay process there.
     const profileDir = process.env.WARDLINE_BENCH_PROFILE_DIR;
     const nodeFlags = [
+      // What-if runs with V8 options (e.g. "--max-semi-space-size=4"); see docs/performance.md.
+      ...(process.env.WARDLINE_BENCH_RELAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
       ...(options.spawn?.nodeFlags ?? []),
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/relay`, ...STALL_MONITOR] : []),
     ];

@@ -26,7 +26,7 @@ async function connectAll(cmd: Extract<LoadCommand, { kind: 'connect' }>): Promi
   const start = performance.now();
   const ciphertext = new Uint8Array(randomBytes(cmd.ciphertextBytes));
   const frameBytes = RelayDevice.sendFrame('0'.repeat(32) as never, 0, ciphertext, 1).length;
-  const fleet = cmd.target === 'relay' ? loadFleet(cmd.count) : [];
+  const fleet = cmd.target === 'relay' ? loadFleet(cmd.from + cmd.count).slice(cmd.from) : [];
   const slots: (LoadDevice | undefined)[] = new Array<LoadDevice | undefined>(cmd.count);
   let failed = 0;
   let firstError: string | undefined;
@@ -39,7 +39,7 @@ async function connectAll(cmd: Extract<LoadCommand, { kind: 'connect' }>): Promi
           slots[i] =
             cmd.target === 'relay'
               ? await RelayDevice.connect(cmd.url, fleet[i]!, ciphertext, driver)
-              : await BareDevice.connect(cmd.url, frameBytes, driver);
+              : await BareDevice.connect(cmd.url, frameBytes, driver, cmd.target === 'bare-ack');
         } catch (error) {
           failed++;
           firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -56,11 +56,12 @@ async function connectAll(cmd: Extract<LoadCommand, { kind: 'connect' }>): Promi
   } else {
     await connectEach(all);
   }
-  devices = slots.filter((d): d is LoadDevice => d !== undefined);
-  driver.setDevices(devices, cmd.target === 'relay');
+  const connected = slots.filter((d): d is LoadDevice => d !== undefined);
+  devices = [...devices, ...connected];
+  driver.setDevices(devices, cmd.target !== 'bare');
   return {
     kind: 'connected',
-    connected: devices.length,
+    connected: connected.length,
     failed,
     ...(firstError ? { firstError } : {}),
     setupMs: performance.now() - start,

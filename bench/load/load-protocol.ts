@@ -4,8 +4,10 @@ import { z } from 'zod';
 export const zLoadCommand = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('connect'),
-    target: z.enum(['bare', 'relay']),
+    target: z.enum(['bare', 'bare-ack', 'relay']),
     url: z.string().regex(/^ws:\/\/127\.0\.0\.1:\d+\/?$/, 'load generator only targets 127.0.0.1'),
+    /** Fleet devices [from, from + count) are connected and join those already connected. */
+    from: z.number().int().nonnegative(),
     count: z.number().int().positive(),
     concurrency: z.number().int().positive(),
     ciphertextBytes: z.number().int().positive(),
