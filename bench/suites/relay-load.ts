@@ -63,15 +63,20 @@ interface RunResult {
   readonly kind: ServerKind;
   readonly connections: number;
   readonly setupMs: number;
-  /** (RSS with N idle connections − RSS before the first) ÷ N: includes the process's one-time growth. */
+  /**
+   * (RSS with N idle connections − RSS before the first) ÷ N: an upper bound, since it includes
+   * the process's one-time growth (V8 grows its young generation to 16 MiB while accepting
+   * connections, ≈ 20 MB).
+   */
   readonly idleKiBPerConnection: number;
   /**
    * What each further idle connection costs. N connects in five equal steps with an RSS reading
    * after each; this is the median of the last four increments ÷ the step size. The one-time
-   * growth (V8 grows its young generation to 16 MiB while accepting connections, ≈ 20 MB) lands
-   * in the first step, and the median ignores a step in which V8 happened to resize its heap.
+   * growth lands in the first step, and the median ignores a step in which V8 resized its heap.
+   * RSS moves by a few MB on its own, so this is only printed for steps of MIN_MARGINAL_STEP.
    */
   readonly marginalKiBPerConnection: number;
+  readonly memoryStep: number;
   readonly steady: PhaseResult;
   readonly max: PhaseResult;
   /** Server CPU use during the maximum phase, in % of one core. */
@@ -86,6 +91,8 @@ interface RunResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Connections are opened in this many steps, with an RSS reading after each (marginal memory). */
 const MEMORY_STEPS = 5;
+/** Smaller steps put the marginal figure inside RSS noise (±2 MB ÷ 200 connections = ±10 KiB). */
+const MIN_MARGINAL_STEP = 1000;
 
 async function minRss(server: ServerProcess, samples: number, gapMs: number): Promise<number> {
   let min = Number.POSITIVE_INFINITY;
@@ -162,6 +169,7 @@ async function runOne(gen: LoadGeneratorProcess, kind: ServerKind, connections: 
       setupMs,
       idleKiBPerConnection: (rssIdle - rssBefore) / connections,
       marginalKiBPerConnection: increments.length ? median(increments) / step : Number.NaN,
+      memoryStep: step,
       steady: steady.result,
       max: max.result,
       // Averaged over the phase and its drain, so a little below the peak.
@@ -196,8 +204,8 @@ function rows(r: RunResult, o: RelayLoadOptions, baselines: { bare?: RunResult; 
   const p99Target = isRelay && r.connections >= TARGET_P99_AT_CONNECTIONS ? { op: '<' as const, value: TARGET_P99_MS } : undefined;
   const out: Measurement[] = [
     m('idle', 'setup (connect + auth)', r.setupMs / 1000, 's'),
-    m('idle', 'RSS per idle connection (marginal)', r.marginalKiBPerConnection, 'KiB', isRelay ? { op: '<', value: TARGET_IDLE_KIB } : undefined),
-    m('idle', 'RSS growth ÷ connections', r.idleKiBPerConnection, 'KiB'),
+    m('idle', 'RSS per idle connection', r.idleKiBPerConnection, 'KiB', isRelay ? { op: '<', value: TARGET_IDLE_KIB } : undefined),
+    ...(r.memoryStep >= MIN_MARGINAL_STEP ? [m('idle', 'RSS per further connection (marginal)', r.marginalKiBPerConnection, 'KiB')] : []),
     m(`@${o.steadyRate}/s`, 'delivered', r.steady.deliveredPerSecond, 'env/s'),
     m(`@${o.steadyRate}/s`, 'latency p50', r.steady.latencyMs.p50, 'ms'),
     m(`@${o.steadyRate}/s`, 'latency p99', r.steady.latencyMs.p99, 'ms', p99Target),
