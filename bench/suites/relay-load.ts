@@ -39,7 +39,7 @@ export const RELAY_LOAD_FULL: Omit<RelayLoadOptions, 'log'> = {
   window: 2000,
   ciphertextBytes: 1024,
   settleMs: 1500,
-  idleMs: 1500,
+  idleMs: 1000,
 };
 
 export const RELAY_LOAD_QUICK: Omit<RelayLoadOptions, 'log'> = {
