@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seededInts } from '../src/shared/protocol/seeded-random';
 import { SessionDeadlines } from './session-deadlines';
-
-/** A small seeded generator (mulberry32) so that a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function drain<T>(deadlines: SessionDeadlines<T>, now: number): T[] {
   const out: T[] = [];
@@ -33,11 +22,11 @@ describe('SessionDeadlines', () => {
   });
 
   it('hands out only what is due, earliest first, whatever the order of adding', () => {
-    const random = seeded(6);
+    const random = seededInts(6);
     const deadlines = new SessionDeadlines<number>();
     const all: { at: number; id: number }[] = [];
     for (let id = 0; id < 2000; id++) {
-      const at = Math.floor(random() * 500);
+      const at = random.next(500);
       all.push({ at, id });
       deadlines.add(at, id);
     }
@@ -56,13 +45,13 @@ describe('SessionDeadlines', () => {
   });
 
   it('keeps its order when adding and taking interleave', () => {
-    const random = seeded(42);
+    const random = seededInts(42);
     const deadlines = new SessionDeadlines<number>();
     const held: number[] = [];
     let now = 0;
     for (let round = 0; round < 300; round++) {
       for (let k = 0; k < 5; k++) {
-        const at = now + Math.floor(random() * 100);
+        const at = now + random.next(100);
         held.push(at);
         deadlines.add(at, at);
       }
