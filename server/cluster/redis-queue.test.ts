@@ -73,6 +73,25 @@ describe('Redis envelope queue', () => {
     expect(await links.at(-1)!.commands.xlen(`wl:q:${deviceId}`)).toBe(1);
   });
 
+  it('removes an unreadable stream entry with a logged code and still delivers the rest', async () => {
+    const link = await connectRedis(redis.url, 'q-f', log);
+    links.push(link);
+    const lines: string[] = [];
+    const q = new RedisQueue(link, 100, pino({ level: 'error' }, { write: (line: string) => lines.push(line) }));
+    const offered: QueuedEnvelope[] = [];
+    q.delivery = { offer: (e) => offered.push(e) };
+    const deviceId = newDeviceId();
+    await link.commands.xadd(`wl:q:${deviceId}`, '*', 'e', 'not-an-envelope-id', 'x', '1', 'b', 'x');
+    const good = enqueue(q, deviceId);
+    expect(await good.settled).toBe('stored');
+    q.track(deviceId);
+    await q.load(deviceId);
+    expect(offered.map((e) => e.envelopeId)).toEqual([good.id]);
+    expect(await link.commands.xlen(`wl:q:${deviceId}`)).toBe(1);
+    expect(lines.map((l) => (JSON.parse(l) as { code?: string }).code)).toEqual(['STORE_CORRUPT']);
+    expect(lines.join('')).not.toContain('not-an-envelope-id');
+  });
+
   it('removes expired envelopes from Redis', async () => {
     const { q, link } = await queue('q-e');
     const old = enqueue(q, newDeviceId(), newEnvelopeId(), Date.now() + 1000);
