@@ -2,7 +2,9 @@
  * Publishing a signed device list. The first list for an account pins its identity key; every
  * later one must be signed by that identity with a higher version. Devices new to the list are
  * authorised now (which starts a desktop's session clock); devices missing from it are revoked,
- * and wipe commands for them are stored and delivered.
+ * and wipe commands for them are stored and delivered. Creating an account is limited per client
+ * address (`newAccounts`), so one machine cannot fill the directory with junk accounts; updates
+ * to an existing account are not.
  */
 import type { Clock } from '../src/shared/clock';
 import { ProtocolError } from '../src/shared/errors';
@@ -13,6 +15,7 @@ import { verifyWipeCommand, type WipeCommand } from '../src/shared/wire/wipe-com
 import type { Directory } from './directory';
 import type { Logger } from './logging';
 import type { Sessions } from './sessions';
+import type { KeyedTokenBuckets } from './token-bucket';
 
 export class AccountPublishing {
   constructor(
@@ -20,10 +23,15 @@ export class AccountPublishing {
     private readonly sessions: Sessions,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** New accounts per client address. */
+    private readonly newAccounts: KeyedTokenBuckets,
   ) {}
 
-  /** Returns the accepted version. Throws RelayError with the verification code. */
-  publish(listBytes: Uint8Array, wipeBytes: readonly Uint8Array[]): number {
+  /**
+   * Returns the accepted version. Throws RelayError with the verification code, or
+   * REGISTRATION_LIMITED when `address` has created too many accounts lately (nothing stored).
+   */
+  publish(listBytes: Uint8Array, wipeBytes: readonly Uint8Array[], address: string): number {
     const now = this.clock.now();
     const list = this.#verify(listBytes);
     const listed = new Set<DeviceId>(list.devices.map((d) => d.deviceId));
@@ -37,6 +45,11 @@ export class AccountPublishing {
       .devicesOf(list.accountId)
       .filter((d) => d.state === 'active' && !listed.has(d.deviceId))
       .map((d) => d.deviceId);
+    // Charged only for a list that verified and would be stored: a refused list costs nothing.
+    if (!this.directory.account(list.accountId) && !this.newAccounts.take(address)) {
+      this.log.info({ address, code: 'REGISTRATION_LIMITED' }, 'new account refused');
+      throw new RelayError('REGISTRATION_LIMITED');
+    }
 
     this.directory.transaction(() => {
       this.directory.saveAccount({ accountId: list.accountId, identityKey: list.identityKey, version: list.version, list: listBytes }, now);

@@ -4,6 +4,8 @@ import type { Clock } from '../src/shared/clock';
 import {
   DESKTOP_SESSION_MS,
   RELAY_AUTH_TIMEOUT_MS,
+  RELAY_NEW_ACCOUNTS_BURST,
+  RELAY_NEW_ACCOUNTS_PER_HOUR,
   RELAY_ONLINE_GRACE_MS,
   RELAY_PRESENCE_TTL_MS,
   RELAY_QUEUE_MAX_ENVELOPES,
@@ -33,6 +35,9 @@ export const zRelayConfig = z
     maxQueuePerDevice: positive.default(RELAY_QUEUE_MAX_ENVELOPES),
     ratePerSecond: positive.default(RELAY_RATE_PER_SECOND),
     rateBurst: positive.default(RELAY_RATE_BURST),
+    /** New accounts one client address may create at once, then per hour (see --trust-proxy for the address). */
+    newAccountsBurst: positive.default(RELAY_NEW_ACCOUNTS_BURST),
+    newAccountsPerHour: positive.default(RELAY_NEW_ACCOUNTS_PER_HOUR),
     /** Group-commit interval for the envelope queue. */
     flushIntervalMs: positive.default(5),
     /** An envelope for an online recipient waits this long in memory for its ack before it is written (0: next commit). */

@@ -31,6 +31,7 @@ import { httpHandler } from './health';
 import { createLogger } from './logging';
 import type { RelayContext } from './relay-context';
 import { Sessions } from './sessions';
+import { KeyedTokenBuckets } from './token-bucket';
 import { openClusterStores } from './cluster/cluster-stores';
 import { RedisBlobStore } from './cluster/redis-blobs';
 import type { BlobService } from './stores/blob-service';
@@ -68,7 +69,9 @@ export async function startRelay(input: RelayConfigInput, inject: RelayInjection
   const sessions = new Sessions(directory, queue, clock, config.desktopSessionMs, log);
   const router = stores.createRouter(sessions);
   sessions.router = router;
-  const publishing = new AccountPublishing(directory, sessions, clock, log);
+  // The relay's clock (not a monotonic one) so --test-clock and injected clocks move refills too.
+  const newAccounts = new KeyedTokenBuckets(config.newAccountsPerHour / 3600, config.newAccountsBurst, () => clock.now());
+  const publishing = new AccountPublishing(directory, sessions, clock, log, newAccounts);
   const trust = new AttestationAuthority(directory, config.authorityKey ? hexToBytes(config.authorityKey) : null, clock, log);
   stores.connect({ router, sessions, trust });
   const blobOptions = {

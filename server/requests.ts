@@ -45,7 +45,7 @@ function authenticated(link: DeviceLink | undefined): DeviceLink {
 export function handleRequest(ctx: RelayContext, conn: Connection, link: DeviceLink | undefined, frame: Request): unknown {
   switch (frame.t) {
     case 'publish-device-list': {
-      const n = ctx.publishing.publish(frame.l, frame.w ?? []);
+      const n = ctx.publishing.publish(frame.l, frame.w ?? [], conn.address);
       return whenStored(ctx, conn, frame.r, ctx.directory.written(), () => ({ n }));
     }
     case 'get-device-list':

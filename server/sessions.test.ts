@@ -14,6 +14,7 @@ import { OfflineQueue } from './offline-queue';
 import type { Peer } from './peer';
 import { Router } from './router';
 import { Sessions } from './sessions';
+import { KeyedTokenBuckets } from './token-bucket';
 import { sealedEnvelope, TestAccount, type TestDevice } from './testing/fixtures';
 
 class ClosingPeer implements Peer {
@@ -65,8 +66,8 @@ function relayOver(dir: string, clock: FakeClock) {
   const sessions = new Sessions(directory, queue, clock, DESKTOP_SESSION_MS, log);
   const router = new Router(directory, queue, sessions, clock, 30 * 24 * 3600_000, 0);
   sessions.router = router;
-  const publishing = new AccountPublishing(directory, sessions, clock, log);
-  const publish = (account: TestAccount) => publishing.publish(account.nextList(), []);
+  const publishing = new AccountPublishing(directory, sessions, clock, log, new KeyedTokenBuckets(1, 1000, () => clock.now()));
+  const publish = (account: TestAccount) => publishing.publish(account.nextList(), [], '127.0.0.1');
   return { db, directory, queue, sessions, router, publish, codes, ended };
 }
 

@@ -46,7 +46,9 @@ export class ServerProcess {
     ];
     const child = new NodeChild(
       'server/cli.ts',
-      ['--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...extraRelayArgs(), ...(options.relayArgs ?? [])],
+      // The fleets register thousands of accounts from 127.0.0.1; the per-address new-account limit
+      // would refuse all but the first burst (a later --new-accounts-burst still overrides this).
+      ['--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn', '--new-accounts-burst', '1000000', ...extraRelayArgs(), ...(options.relayArgs ?? [])],
       { ...options.spawn, nodeFlags },
     );
     try {

@@ -91,6 +91,17 @@ export const RENDEZVOUS_MAX_MESSAGE_BYTES = 16 * 1024;
 export const RENDEZVOUS_MAX_MESSAGES = 32;
 /** Rendezvous channels one client address may open per minute. */
 export const RENDEZVOUS_OPENS_PER_MINUTE = 20;
+/**
+ * New accounts (a first device list for an account the relay does not know) one client address
+ * may create: a burst, then a sustained rate per hour. Sized for a hospital behind one NAT
+ * address onboarding a whole ward at once, while one machine can no longer fill the directory
+ * with junk accounts. Updates to existing accounts are not counted. Relay options:
+ * --new-accounts-burst, --new-accounts-per-hour.
+ */
+export const RELAY_NEW_ACCOUNTS_BURST = 60;
+export const RELAY_NEW_ACCOUNTS_PER_HOUR = 300;
+/** Client addresses a per-address limit remembers at once (least recently used forgotten beyond). */
+export const RELAY_ADDRESS_BUCKETS_MAX = 100_000;
 
 // --- Pairing and message content (src/shared/protocol/pairing*.ts, src/shared/messages/) ---
 /** A pairing offer (QR code) is refused once it is this old; a bit longer than the rotation, for a scan at the last moment. */

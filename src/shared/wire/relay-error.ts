@@ -35,6 +35,8 @@ export const RELAY_ERROR_CODES = [
   'QUEUE_FULL',
   /** Too many frames on this connection, or too many rendezvous channels from this address. */
   'RATE_LIMITED',
+  /** Too many new accounts created from this client address; retry later (nothing was stored). */
+  'REGISTRATION_LIMITED',
   /** A field larger than the relay stores (prekey, attestation, rendezvous message). */
   'TOO_LARGE',
   /** An envelope whose expiry time has already passed. */
