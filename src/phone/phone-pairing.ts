@@ -1,4 +1,5 @@
 /** The companion phone's part in QR pairing: how linking a desktop changes its device list and key store. */
+import { copyBytes } from '../shared/bytes';
 import type { Clock } from '../shared/clock';
 import type { GroupState } from '../shared/groups/group-state';
 import type { PairingSnapshot } from '../shared/messages/pairing-snapshot';
@@ -57,7 +58,7 @@ export function pairingAccountFor(host: PairingHost): PhonePairingAccount {
     },
     databaseKeyFor: (workstationId) => state.databaseKeys[workstationId],
     rememberDatabaseKey(workstationId, key) {
-      state.databaseKeys[workstationId] = key.slice();
+      state.databaseKeys[workstationId] = copyBytes(key);
       host.save();
       return Promise.resolve();
     },

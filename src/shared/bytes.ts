@@ -28,3 +28,13 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function wipe(...arrays: Uint8Array[]): void {
   for (const a of arrays) a.fill(0);
 }
+
+/**
+ * An independent copy in a fresh plain Uint8Array. `x.slice()` is not enough: on a Node Buffer
+ * (what Buffer.from, fs, better-sqlite3, ws and sometimes cborg hand out) it returns a view that
+ * shares memory, so wiping or reusing one side would change the other.
+ */
+export function copyBytes(bytes: Uint8Array, start?: number, end?: number): Uint8Array {
+  // Not Uint8Array.prototype.slice.call: its species lookup still builds a Buffer for a Buffer.
+  return new Uint8Array(bytes.subarray(start, end));
+}

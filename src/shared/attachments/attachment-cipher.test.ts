@@ -119,4 +119,28 @@ describe('attachment cipher', () => {
     short.push(new Uint8Array(5));
     expect(code(() => short.finish())).toBe('TRUNCATED');
   });
+
+  it('decrypts pieces handed over as Buffers at a non-zero offset', () => {
+    const plain = pattern(300);
+    const { key, digest, blob } = encrypt(plain);
+    const backing = Buffer.alloc(blob.length + 5, 0xee);
+    backing.set(blob, 5);
+    expect(decrypt(backing.subarray(5), key, plain.length, digest)).toEqual(plain);
+  });
+
+  it('keeps no view of a piece after push, so the caller may reuse its read buffer', () => {
+    const plain = pattern(300);
+    const { key, digest, blob } = encrypt(plain);
+    const dec = new AttachmentDecryptor(key, plain.length, digest);
+    const scratch = Buffer.alloc(53);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < blob.length; i += scratch.length) {
+      const piece = blob.subarray(i, i + scratch.length);
+      scratch.set(piece);
+      for (const p of dec.push(scratch.subarray(0, piece.length))) out.push(p.slice());
+      scratch.fill(0xaa); // the next read overwrites the buffer
+    }
+    dec.finish();
+    expect(concatBytes(...out)).toEqual(plain);
+  });
 });

@@ -24,7 +24,7 @@
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, constantTimeEqual, utf8ToBytes } from '../bytes';
+import { concatBytes, constantTimeEqual, copyBytes, utf8ToBytes } from '../bytes';
 import { ATTACHMENT_CHUNK_BYTES, ATTACHMENT_MAX_BYTES } from '../limits';
 import { AttachmentError } from './attachment-error';
 
@@ -176,8 +176,9 @@ export class AttachmentDecryptor {
     this.#buffer = this.#buffer.length ? concatBytes(this.#buffer, piece) : piece;
     const out: Uint8Array[] = [];
     if (!this.#header) {
-      if (this.#buffer.length < ATTACHMENT_HEADER_BYTES) return out;
-      const header = this.#buffer.slice(0, ATTACHMENT_HEADER_BYTES);
+      if (this.#buffer.length < ATTACHMENT_HEADER_BYTES) return this.#keepRest(piece, out);
+      // A copy (kept for every chunk's AD): .slice() on a Buffer piece would be a view into it.
+      const header = copyBytes(this.#buffer, 0, ATTACHMENT_HEADER_BYTES);
       if (!MAGIC.every((b, i) => header[i] === b)) throw new AttachmentError('TAMPERED', 'bad blob header');
       this.#chunkSize = new DataView(header.buffer).getUint32(4);
       if (this.#chunkSize < 1 || this.#chunkSize > MAX_CHUNK_BYTES) throw new AttachmentError('TAMPERED', 'bad chunk size');
@@ -206,6 +207,12 @@ export class AttachmentDecryptor {
       }
       if (plain.length > 0) out.push(plain);
     }
+    return this.#keepRest(piece, out);
+  }
+
+  /** The unprocessed rest must not stay a view of `piece`: the caller may reuse it once push returns. */
+  #keepRest(piece: Uint8Array, out: Uint8Array[]): Uint8Array[] {
+    if (this.#buffer.length > 0 && this.#buffer.buffer === piece.buffer) this.#buffer = copyBytes(this.#buffer);
     return out;
   }
 

@@ -102,4 +102,22 @@ describe('image metadata stripping', () => {
     expect(code(() => stripImageMetadata(tagged.subarray(0, tagged.length - 2), 'image/jpeg'))).toBe('IMAGE_MALFORMED');
     expect(code(() => stripImageMetadata(plainPng().subarray(0, 30), 'image/png'))).toBe('IMAGE_MALFORMED');
   });
+
+  it('leaves a Buffer input untouched while clearing the WebP metadata flags in its output', () => {
+    const head = (type: string, length: number) => {
+      const h = new Uint8Array(8);
+      h.set(utf8ToBytes(type));
+      new DataView(h.buffer).setUint32(4, length, true);
+      return h;
+    };
+    const vp8x = new Uint8Array(10);
+    vp8x[0] = 0x0c;
+    const body = concatBytes(utf8ToBytes('WEBP'), head('VP8X', 10), vp8x, head('VP8L', 5), new Uint8Array([0x2f, 1, 2, 3, 4, 0]));
+    const riff = concatBytes(utf8ToBytes('RIFF'), new Uint8Array(4), body);
+    new DataView(riff.buffer).setUint32(4, body.length, true);
+    const input = Buffer.from(riff); // what fs.readFile hands over
+    const clean = stripImageMetadata(input, 'image/webp');
+    expect(clean[20]! & 0x0c).toBe(0);
+    expect([...input]).toEqual([...riff]);
+  });
 });

@@ -14,6 +14,7 @@
  * Anything else that claims to be an image cannot be cleaned and is refused (IMAGE_UNSUPPORTED);
  * the editor re-encodes such pictures to PNG first.
  */
+import { copyBytes } from '../bytes';
 import { WardlineError } from '../errors';
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp';
@@ -168,7 +169,8 @@ function stripWebp(bytes: Uint8Array): Uint8Array {
     const end = i + 8 + length + (length & 1);
     if (end > riffEnd) malformed('webp chunk length');
     if (type === 'VP8X') {
-      const chunk = bytes.slice(i, end);
+      // A copy, since it is edited: bytes.slice() on a Buffer (a read file) would edit the input.
+      const chunk = copyBytes(bytes, i, end);
       chunk[8] = chunk[8]! & ~0x0c; // clear the EXIF (0x08) and XMP (0x04) flags
       parts.push(chunk);
     } else if (type !== 'EXIF' && type !== 'XMP ') {

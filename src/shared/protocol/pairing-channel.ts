@@ -2,6 +2,7 @@
  * The pairing handshake runs over an abstract duplex channel of opaque messages, so it can be
  * tested in memory and run over the relay's rendezvous channel (pairing-rendezvous.ts) alike.
  */
+import { copyBytes } from '../bytes';
 import { WardlineError } from '../errors';
 import { runtimeTimers, type Timers } from '../wire/timers';
 
@@ -100,7 +101,7 @@ export function createMemoryChannelPair(): [PairingChannel, PairingChannel] {
   const make = (self: End, peer: End): PairingChannel => ({
     send: (message) => {
       if (self.closed) return Promise.reject(new PairingError('CHANNEL_CLOSED', 'pairing channel closed'));
-      const copy = message.slice();
+      const copy = copyBytes(message);
       defer(() => {
         if (peer.closed) return;
         if (peer.handler) peer.handler(copy);

@@ -1,6 +1,6 @@
 /** The desktop's side of the pairing handshake (protocol: pairing-keys.ts, pairing-messages.ts, docs/protocol.md §14). */
 import { randomBytes } from '@noble/hashes/utils.js';
-import { concatBytes, constantTimeEqual, wipe } from '../bytes';
+import { concatBytes, constantTimeEqual, copyBytes, wipe } from '../bytes';
 import { systemClock, type Clock } from '../clock';
 import { ProtocolError } from '../errors';
 import { PAIRING_APPROVAL_TIMEOUT_MS, PAIRING_STEP_TIMEOUT_MS } from '../limits';
@@ -128,7 +128,7 @@ export async function runDesktopPairing(
 
       const reused = answer.k !== undefined;
       // A fresh key is made only now, for a phone that has approved and proved the account identity.
-      databaseKey = new SecretKey(answer.k ? answer.k.slice() : randomBytes(DATABASE_KEY_BYTES));
+      databaseKey = new SecretKey(answer.k ? copyBytes(answer.k) : randomBytes(DATABASE_KEY_BYTES));
       await channel.send(toPhone.seal(encodePairingMessage(reused ? { t: 'done' } : { t: 'done', k: databaseKey.bytes })));
       if (answer.k) wipe(answer.k);
 

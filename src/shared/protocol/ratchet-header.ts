@@ -3,6 +3,7 @@
  *   version (1 byte, = 1) ‖ sender ratchet public key (32) ‖ PN (uint32 BE) ‖ N (uint32 BE)
  * A ratchet message is header ‖ AEAD ciphertext (plaintext length + 16-byte tag).
  */
+import { copyBytes } from '../bytes';
 import { ProtocolError } from '../errors';
 import { AEAD_TAG_BYTES } from './aead';
 
@@ -35,11 +36,13 @@ export function decodeRatchetMessage(message: Uint8Array): { header: RatchetHead
   if (message.length < 1) throw new ProtocolError('MALFORMED', 'ratchet message: empty');
   if (message[0] !== RATCHET_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', `ratchet message version ${message[0]}`);
   if (message.length < RATCHET_HEADER_BYTES + AEAD_TAG_BYTES) throw new ProtocolError('MALFORMED', 'ratchet message: truncated');
-  const headerBytes = message.slice(0, RATCHET_HEADER_BYTES);
+  // A copy, not message.slice(): on a Buffer that is a view at some offset into a shared pool,
+  // which the DataView below would misread and the ratchet would keep (header.dh) as an alias.
+  const headerBytes = copyBytes(message, 0, RATCHET_HEADER_BYTES);
   const view = new DataView(headerBytes.buffer);
   return {
     header: { dh: headerBytes.slice(1, 33), pn: view.getUint32(33, false), n: view.getUint32(37, false) },
     headerBytes,
-    ciphertext: message.slice(RATCHET_HEADER_BYTES),
+    ciphertext: message.subarray(RATCHET_HEADER_BYTES),
   };
 }

@@ -20,7 +20,8 @@ const ZERO_SALT = new Uint8Array(32);
 /** KDF_RK: HKDF-SHA256(salt = root key, ikm = DH output, info) → 64 bytes = new root key ‖ chain key. */
 export function kdfRoot(rootKey: Uint8Array, dhOutput: Uint8Array): { rootKey: Uint8Array; chainKey: Uint8Array } {
   const out = hkdf(sha256, dhOutput, rootKey, ROOT_INFO, 64);
-  return { rootKey: out.slice(0, 32), chainKey: out.slice(32, 64) };
+  // Views, not copies: wiping a returned key then wipes the HKDF output itself, leaving no stray copy.
+  return { rootKey: out.subarray(0, 32), chainKey: out.subarray(32, 64) };
 }
 
 /** KDF_CK: message key = HMAC-SHA256(ck, 0x01), next chain key = HMAC-SHA256(ck, 0x02). */
@@ -34,5 +35,5 @@ export function kdfChain(chainKey: Uint8Array): { chainKey: Uint8Array; messageK
  */
 export function messageKeys(messageKey: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
   const out = hkdf(sha256, messageKey, ZERO_SALT, MESSAGE_INFO, AEAD_KEY_BYTES + AEAD_NONCE_BYTES);
-  return { key: out.slice(0, AEAD_KEY_BYTES), nonce: out.slice(AEAD_KEY_BYTES) };
+  return { key: out.subarray(0, AEAD_KEY_BYTES), nonce: out.subarray(AEAD_KEY_BYTES) };
 }

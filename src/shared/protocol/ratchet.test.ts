@@ -191,4 +191,39 @@ describe('Double Ratchet', () => {
     const { bob } = pair();
     expect(codeOf(() => bob.encrypt(text('too early')))).toBe('NO_SESSION');
   });
+
+  // Node hands out Buffers (store BLOBs, ws frames, Buffer.from), whose .slice() is a view, often
+  // at a non-zero offset into a shared pool: the ratchet must neither misread nor alias them.
+  const asBuffer = (bytes: Uint8Array, offset = 7): Buffer => {
+    const backing = Buffer.alloc(bytes.length + offset, 0xee);
+    backing.set(bytes, offset);
+    return backing.subarray(offset);
+  };
+
+  it('decrypts a message handed over as a Buffer at a non-zero offset', () => {
+    const { alice, bob } = pair('buffer-message');
+    alice.encrypt(text('one'));
+    expect(bytesToUtf8(bob.decrypt(asBuffer(alice.encrypt(text('two')))))).toBe('two');
+  });
+
+  it('keeps nothing that aliases a decrypted message buffer', () => {
+    const { alice, bob } = pair('buffer-reuse');
+    const first = asBuffer(alice.encrypt(text('first')), 0);
+    expect(bytesToUtf8(bob.decrypt(first))).toBe('first');
+    first.fill(0); // the caller reuses or wipes its receive buffer
+    expect(bytesToUtf8(bob.decrypt(alice.encrypt(text('second'))))).toBe('second');
+  });
+
+  it('owns copies of its Buffer inputs, so the caller may wipe them', () => {
+    const random = seededRandom('buffer-inputs');
+    const sharedKey = random(32);
+    const ad = random(128);
+    const bobSecret = random(32);
+    const inputs = { sharedKey: asBuffer(sharedKey), ad: asBuffer(ad), secret: asBuffer(bobSecret), remote: asBuffer(dhPublicKey(bobSecret)) };
+    const alice = DoubleRatchet.initiate(inputs.sharedKey, inputs.ad, inputs.remote, random);
+    const bob = DoubleRatchet.respond(asBuffer(sharedKey), asBuffer(ad), inputs.secret, random);
+    for (const b of Object.values(inputs)) b.fill(0);
+    expect(bytesToUtf8(bob.decrypt(alice.encrypt(text('after wipe'))))).toBe('after wipe');
+    expect(bytesToUtf8(alice.decrypt(bob.encrypt(text('reply'))))).toBe('reply');
+  });
 });

@@ -5,7 +5,7 @@
  * the ratchet, burns a skipped key or fills the skipped-key store.
  */
 import { z } from 'zod';
-import { bytesToHex, concatBytes, constantTimeEqual, wipe } from '../bytes';
+import { bytesToHex, concatBytes, constantTimeEqual, copyBytes, wipe } from '../bytes';
 import { ProtocolError } from '../errors';
 import { RATCHET_MAX_PREVIOUS_CHAINS, RATCHET_MAX_SKIPPED_KEYS, RATCHET_MAX_SKIP_PER_CHAIN } from '../limits';
 import { aeadOpen, aeadSeal } from './aead';
@@ -47,16 +47,17 @@ export class DoubleRatchet {
     const dhs = generateDhKeyPair(random);
     const { rootKey, chainKey } = kdfRoot(sharedKey, dh(dhs.secretKey, remoteRatchetKey));
     return new DoubleRatchet(
-      { dhs, dhr: remoteRatchetKey.slice(), rk: rootKey, cks: chainKey, ckr: null, ns: 0, nr: 0, pn: 0, skipped: new Map(), previous: [], ad: associatedData.slice() },
+      { dhs, dhr: copyBytes(remoteRatchetKey), rk: rootKey, cks: chainKey, ckr: null, ns: 0, nr: 0, pn: 0, skipped: new Map(), previous: [], ad: copyBytes(associatedData) },
       random,
     );
   }
 
   /** The X3DH responder: its signed prekey pair is its first ratchet key pair. */
   static respond(sharedKey: Uint8Array, associatedData: Uint8Array, ownRatchetSecret: Uint8Array, random: RandomSource = secureRandom): DoubleRatchet {
-    const dhs = { secretKey: ownRatchetSecret.slice(), publicKey: dhPublicKey(ownRatchetSecret) };
+    // Copies of the inputs (which may be Buffers from the store, where .slice() is a view): the caller may wipe its own.
+    const dhs = { secretKey: copyBytes(ownRatchetSecret), publicKey: dhPublicKey(ownRatchetSecret) };
     return new DoubleRatchet(
-      { dhs, dhr: null, rk: sharedKey.slice(), cks: null, ckr: null, ns: 0, nr: 0, pn: 0, skipped: new Map(), previous: [], ad: associatedData.slice() },
+      { dhs, dhr: null, rk: copyBytes(sharedKey), cks: null, ckr: null, ns: 0, nr: 0, pn: 0, skipped: new Map(), previous: [], ad: copyBytes(associatedData) },
       random,
     );
   }
@@ -125,7 +126,7 @@ export class DoubleRatchet {
     s.pn = s.ns;
     s.ns = 0;
     s.nr = 0;
-    s.dhr = remote.slice();
+    s.dhr = copyBytes(remote);
     const recv = kdfRoot(s.rk, dh(s.dhs.secretKey, s.dhr));
     s.ckr = recv.chainKey;
     s.dhs = generateDhKeyPair(this.#random);
@@ -158,17 +159,17 @@ export class DoubleRatchet {
     return new DoubleRatchet(
       {
         // Copies, because decoded byte strings may be views into `bytes` and keys get wiped.
-        dhs: { secretKey: o.s.slice(), publicKey: o.sp.slice() },
-        dhr: o.r?.slice() ?? null,
-        rk: o.rk.slice(),
-        cks: o.cs?.slice() ?? null,
-        ckr: o.cr?.slice() ?? null,
+        dhs: { secretKey: copyBytes(o.s), publicKey: copyBytes(o.sp) },
+        dhr: o.r ? copyBytes(o.r) : null,
+        rk: copyBytes(o.rk),
+        cks: o.cs ? copyBytes(o.cs) : null,
+        ckr: o.cr ? copyBytes(o.cr) : null,
         ns: o.ns,
         nr: o.nr,
         pn: o.pn,
-        skipped: new Map(o.k.map(([id, mk]) => [id, mk.slice()])),
+        skipped: new Map(o.k.map(([id, mk]) => [id, copyBytes(mk)])),
         previous: o.p,
-        ad: o.ad.slice(),
+        ad: copyBytes(o.ad),
       },
       random,
     );

@@ -57,7 +57,8 @@ export function envelopeAssociatedData(h: EnvelopeHeader): Uint8Array {
 function sealingKeys(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientPublic: Uint8Array) {
   const out = hkdf(sha256, shared, concatBytes(ephemeralPublic, recipientPublic), INFO, AEAD_KEY_BYTES + AEAD_NONCE_BYTES);
   wipe(shared);
-  return { key: out.slice(0, AEAD_KEY_BYTES), nonce: out.slice(AEAD_KEY_BYTES) };
+  // Views: wiping the key then wipes the HKDF output, where a copy would leave the key behind.
+  return { key: out.subarray(0, AEAD_KEY_BYTES), nonce: out.subarray(AEAD_KEY_BYTES) };
 }
 
 const zContent = z
@@ -104,9 +105,9 @@ export function openEnvelope(envelope: SealedEnvelope, self: { deviceId: DeviceI
   const c = envelope.ciphertext;
   if (c[0] !== SEALED_SENDER_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', `sealed sender version ${c[0]}`);
   if (c.length < 1 + 32 + 16) throw new ProtocolError('MALFORMED', 'sealed sender: truncated');
-  const ephemeralPublic = c.slice(1, 33);
+  const ephemeralPublic = c.subarray(1, 33);
   const { key, nonce } = sealingKeys(dh(self.dhSecret, ephemeralPublic), ephemeralPublic, self.dhKey);
-  const plaintext = aeadOpen(key, nonce, c.slice(33), envelopeAssociatedData(envelope), 'sealed sender');
+  const plaintext = aeadOpen(key, nonce, c.subarray(33), envelopeAssociatedData(envelope), 'sealed sender');
   wipe(key);
   const o = decodeCbor(plaintext, zContent, 'sealed content');
   return {
