@@ -6,29 +6,13 @@ import { FakeClock } from '../src/shared/clock';
 import { RELAY_ONLINE_GRACE_MAX_MS } from '../src/shared/limits';
 import { newDeviceId, newEnvelopeId, type DeviceId, type EnvelopeId } from '../src/shared/protocol/ids';
 import { encodeSealedEnvelope } from '../src/shared/protocol/sealed-envelope';
-import { decodeRelayFrame } from '../src/shared/wire/frames';
+import { CLOSE_CODES } from '../src/shared/wire/close-codes';
 import { openRelayDatabase, type RelayDatabase } from './database';
 import type { DeviceRecord, Directory } from './directory';
 import { OfflineQueue, type Settlement } from './offline-queue';
-import type { Peer } from './peer';
 import { Router } from './router';
+import { RecordingPeer } from './testing/recording-peer';
 import type { Sessions } from './sessions';
-
-class RecordingPeer implements Peer {
-  readonly id = 1;
-  readonly address = '127.0.0.1';
-  readonly bufferedAmount = 0;
-  isOpen = true;
-  readonly delivered: EnvelopeId[] = [];
-  send(): void {}
-  sendEncoded(bytes: Uint8Array): void {
-    const frame = decodeRelayFrame(bytes);
-    if (frame.t === 'deliver') this.delivered.push(frame.i);
-  }
-  close(): void {
-    this.isOpen = false;
-  }
-}
 
 const GRACE_MS = 50;
 const opened: RelayDatabase[] = [];
@@ -102,7 +86,7 @@ describe('routing to an online recipient (the hold window)', () => {
     expect(rows()).toBe(1);
     expect(settled).toEqual(['stored']);
     // The device goes away without acking; the envelope waits on disk for its next connection.
-    peer.close();
+    peer.close(CLOSE_CODES.GOING_AWAY);
     router.detach(link);
     const again = new RecordingPeer();
     const second = router.attach(recipient, again);

@@ -5,31 +5,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../src/shared/clock';
 import { DESKTOP_SESSION_MS } from '../src/shared/limits';
 import type { DeviceId } from '../src/shared/protocol/ids';
-import { CLOSE_CODES, type CloseCode } from '../src/shared/wire/close-codes';
+import { CLOSE_CODES } from '../src/shared/wire/close-codes';
 import { AccountPublishing } from './account-publishing';
 import { openRelayDatabase, type RelayDatabase } from './database';
 import { Directory } from './directory';
 import type { Logger } from './logging';
 import { OfflineQueue } from './offline-queue';
-import type { Peer } from './peer';
 import { Router } from './router';
+import { RecordingPeer } from './testing/recording-peer';
 import { Sessions } from './sessions';
 import { KeyedTokenBuckets } from './token-bucket';
 import { sealedEnvelope, TestAccount, type TestDevice } from './testing/fixtures';
-
-class ClosingPeer implements Peer {
-  readonly id = 1;
-  readonly address = '127.0.0.1';
-  readonly bufferedAmount = 0;
-  isOpen = true;
-  readonly closes: CloseCode[] = [];
-  send(): void {}
-  sendEncoded(): void {}
-  close(code: CloseCode): void {
-    this.isOpen = false;
-    this.closes.push(code);
-  }
-}
 
 /** Records what Sessions logs: the codes, in order (ids only, as in production). */
 function recordingLog(): { log: Logger; codes: string[]; ended: DeviceId[] } {
@@ -93,7 +79,7 @@ describe('desktop session sweep', () => {
     clock.advance(5000);
     const desk = ward(relay.publish).desktop();
     const record = relay.directory.device(desk)!;
-    const peer = new ClosingPeer();
+    const peer = new RecordingPeer();
     relay.router.attach(record, peer);
     relay.router.route(sealedEnvelope(desk, { sentAt: clock.now() }).bytes, () => undefined);
     expect(relay.queue.count(desk)).toBe(1);
@@ -138,7 +124,7 @@ describe('desktop session sweep', () => {
     const relay = relayOver(freshDir(), clock);
     const w = ward(relay.publish);
     const desk = w.desktop();
-    const peer = new ClosingPeer();
+    const peer = new RecordingPeer();
     relay.router.attach(relay.directory.device(desk)!, peer);
     clock.advance(60_000);
     w.account.removeDevice(desk);
