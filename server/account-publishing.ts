@@ -33,7 +33,7 @@ export class AccountPublishing {
    */
   publish(listBytes: Uint8Array, wipeBytes: readonly Uint8Array[], address: string): number {
     const now = this.clock.now();
-    const list = this.#verify(listBytes);
+    const { list, isNew } = this.#verify(listBytes);
     const listed = new Set<DeviceId>(list.devices.map((d) => d.deviceId));
     for (const cert of list.devices) {
       const known = this.directory.device(cert.deviceId);
@@ -46,7 +46,7 @@ export class AccountPublishing {
       .filter((d) => d.state === 'active' && !listed.has(d.deviceId))
       .map((d) => d.deviceId);
     // Charged only for a list that verified and would be stored: a refused list costs nothing.
-    if (!this.directory.account(list.accountId) && !this.newAccounts.take(address)) {
+    if (isNew && !this.newAccounts.take(address)) {
       this.log.info({ address, code: 'REGISTRATION_LIMITED' }, 'new account refused');
       throw new RelayError('REGISTRATION_LIMITED');
     }
@@ -73,14 +73,16 @@ export class AccountPublishing {
     return list.version;
   }
 
-  #verify(bytes: Uint8Array): DeviceList {
-    let unchecked: DeviceList;
+  /** Checked against the identity and version pinned for the account the list names; `isNew` when there is none yet. */
+  #verify(bytes: Uint8Array): { list: DeviceList; isNew: boolean } {
+    let isNew = false;
     try {
-      // First pass only to learn which account the list claims; the real check follows with
-      // the pinned identity and version for that account.
-      unchecked = verifyDeviceList(bytes);
-      const pinned = this.directory.account(unchecked.accountId);
-      return pinned ? verifyDeviceList(bytes, { identityKey: pinned.identityKey, afterVersion: pinned.version }) : unchecked;
+      const list = verifyDeviceList(bytes, (accountId) => {
+        const pinned = this.directory.account(accountId);
+        isNew = pinned === undefined;
+        return pinned ? { identityKey: pinned.identityKey, afterVersion: pinned.version } : {};
+      });
+      return { list, isNew };
     } catch (e) {
       throw asRelayError(e);
     }

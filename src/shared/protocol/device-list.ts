@@ -61,10 +61,18 @@ export interface DeviceListExpectations {
   readonly afterVersion?: number;
 }
 
-export function verifyDeviceList(bytes: Uint8Array, expect: DeviceListExpectations = {}): DeviceList {
+/**
+ * `expect` may also be looked up from the account the list names (the relay's pinned identity
+ * and last version), so a list is decoded and its signatures checked once.
+ */
+export function verifyDeviceList(
+  bytes: Uint8Array,
+  expectations: DeviceListExpectations | ((accountId: AccountId) => DeviceListExpectations) = {},
+): DeviceList {
   const { body, signature } = decodeSigned(bytes, 'device list');
   const l = decodeCbor(body, zDeviceListBody, 'device list');
   if (accountIdFromIdentityKey(l.ik) !== l.a) throw new ProtocolError('BAD_CERTIFICATE', 'device list: account id does not match identity key');
+  const expect = typeof expectations === 'function' ? expectations(l.a) : expectations;
   if (expect.identityKey && !constantTimeEqual(expect.identityKey, l.ik)) {
     throw new ProtocolError('IDENTITY_MISMATCH', 'device list: signed by a different identity');
   }
